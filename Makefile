@@ -1,0 +1,39 @@
+# Every target sets up .venv first, so a fresh machine needs only python3, make and pip.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+# nbgrader's Gradebook calls the `alembic` executable, which lives in the venv.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+CHAPTERS := $(notdir $(wildcard solutions/ch*))
+
+.PHONY: install book test test-fast sync bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "Book: $(abspath _build/html/index.html)"
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+# Regenerate the student notebooks in exercises/ from the nbgrader sources in solutions/.
+sync: $(STAMP)
+	$(PY) -m grader sync $(CHAPTERS)
+
+bench: $(STAMP)
+	$(PY) -m grader.bench
+
+clean:
+	rm -rf _build .pytest_cache

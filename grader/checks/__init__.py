@@ -1,0 +1,1 @@
+"""One module per chapter: ``from grader.checks.<chapter id> import *`` in its exercise."""
