@@ -128,8 +128,8 @@ class Question:
         return Outcome(SOLUTION, self.solution_text, self.title, self.solution_code)
 
     def assert_check_passed(self) -> None:
+        """For nbgrader test cells: silent when correct, AssertionError with the check's text if not."""
         outcome = self.evaluate()
-        show(outcome)
         if not outcome.passed:
             raise AssertionError(outcome.text())
 
@@ -312,7 +312,6 @@ class FunctionQuestion(Question):
         except Exception as exc:
             outcome = Outcome(INCORRECT, f"the checker failed: {type(exc).__name__}: {safe_text(exc)}")
         outcome = replace(outcome, title=self.title + " (more inputs)")
-        show(outcome)
         if not outcome.passed:
             raise AssertionError(outcome.text())
 

@@ -97,7 +97,9 @@ q_3 = MultipartQuestion(
                           "n + 2p), or the + 1 is missing.", value=19),
                   Mistake("21 rounds up: the last stride that does not fit is dropped, so use floor "
                           "(`//`), not ceil.", value=21),
-                  Mistake("40 ignores the stride: with s = 2 only every second position is kept.", value=40)],
+                  Mistake("40 ignores the stride: with s = 2 only every second position is kept.", value=40),
+                  Mistake("not a whole number: `/` divides exactly, but a stride that does not fit is dropped. "
+                          "Use floor division, `//`.", when=lambda a: a.ndim == 0 and a != np.floor(a))],
         hints=["out = ⌊(n + 2p − k) / s⌋ + 1.", "n + 2p − k = 40 + 4 − 5 = 39."],
         solution="⌊(40 + 2·2 − 5) / 2⌋ + 1 = ⌊39 / 2⌋ + 1 = 19 + 1 = 20.",
         solution_code="len_strided = (40 + 2 * 2 - 5) // 2 + 1"),
