@@ -23,8 +23,8 @@ _STYLE = {
     INCORRECT: ("✗", "Incorrect", "#cf222e", "#ffebe9"),
     NOT_ATTEMPTED: ("○", "Not attempted", "#9a6700", "#fff8c5"),
     INFO: ("ℹ", "Note", "#0969da", "#ddf4ff"),
-    HINT: ("💡", "Hint", "#0969da", "#ddf4ff"),
-    SOLUTION: ("📖", "Solution", "#6639ba", "#fbefff"),
+    HINT: ("➤", "Hint", "#0969da", "#ddf4ff"),
+    SOLUTION: ("✎", "Solution", "#6639ba", "#fbefff"),
 }
 _ANSI = {CORRECT: "32", INCORRECT: "31", NOT_ATTEMPTED: "33", INFO: "34", HINT: "34", SOLUTION: "35"}
 
@@ -69,9 +69,15 @@ class Outcome:
 
 
 def _inline_html(message: str) -> str:
-    escaped = html.escape(message)
-    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
-    return escaped.replace("\n", "<br>")
+    """Escape, then mark up `code` and *emphasis* (never inside code)."""
+    pieces = re.split(r"(`[^`]+`)", message)
+    out = []
+    for piece in pieces:
+        if len(piece) > 1 and piece.startswith("`") and piece.endswith("`"):
+            out.append(f"<code>{html.escape(piece[1:-1])}</code>")
+        else:
+            out.append(re.sub(r"\*(\S[^*]*?)\*", r"<em>\1</em>", html.escape(piece)))
+    return "".join(out).replace("\n", "<br>")
 
 
 def _in_kernel() -> bool:

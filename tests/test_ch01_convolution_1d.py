@@ -67,7 +67,7 @@ VALUE_MISTAKES = [
     (ch.q_3.c, 21, "rounds up"),
     (ch.q_3.c, 40, "ignores the stride"),
     (ch.q_3.c, 39 / 2 + 1, "`//`"),
-    (ch.q_4, [1, -1], "detects *falling* edges"),
+    (ch.q_4, [1, -1], "detects falling edges"),
     (ch.q_4, [1, 1], "smoothing kernel"),
     (ch.q_4, [-1, 2], "sum to 1"),
     (ch.q_4, [1, -2, 1], "second difference"),

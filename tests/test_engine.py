@@ -259,3 +259,8 @@ def test_core_does_not_import_tensorflow():
             "print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_html_marks_up_emphasis_but_not_inside_code():
+    html = Outcome(INCORRECT, "detects *falling* edges; `a * b * c` stays").html()
+    assert "<em>falling</em>" in html and "<code>a * b * c</code>" in html

@@ -91,7 +91,7 @@ q_3 = MultipartQuestion(
         solution="n + k − 1 = 50 + 7 − 1 = 56.", solution_code="len_full = 50 + 7 - 1"),
     c=ValueQuestion(
         "len_strided", 20, kind="int",
-        mistakes=[Mistake("18 ignores the padding: p zeros are added on *both* sides, so n becomes n + 2p.",
+        mistakes=[Mistake("18 ignores the padding: p zeros are added on both sides, so n becomes n + 2p.",
                           value=18),
                   Mistake("19 is one short: either the padding was counted on one side only (n + p instead of "
                           "n + 2p), or the + 1 is missing.", value=19),
@@ -134,11 +134,11 @@ def _points_up(k):
     up = np.correlate(_STEP_UP, arr, mode="valid")
     down = np.correlate(_STEP_UP[::-1], arr, mode="valid")
     if up.max() <= 1e-9 and down.max() > 1e-9:
-        return ("this kernel detects *falling* edges: its response to a rising step is negative. np.correlate "
+        return ("this kernel detects falling edges: its response to a rising step is negative. np.correlate "
                 "and Keras's Conv1D slide the kernel without flipping it, so the rising-edge detector is "
                 "[-1, 1] (the [1, -1] of textbook convolution is the flipped version).")
     if up.min() < -1e-9:
-        return ("on a rising step this kernel gives a positive *and* a negative peak (a second difference, "
+        return ("on a rising step this kernel gives a positive and a negative peak (a second difference, "
                 "like [1, -2, 1]): it marks where the slope changes. We want one positive response at the rise.")
     return None
 
