@@ -1,40 +1,20 @@
-"""Chapter 1 checks: each reference answer passes, each placeholder is 'not attempted',
-each recognised mistake is named."""
+"""Chapter 1 checks: each recognised mistake is named (reference answers and placeholders are
+covered for every chapter in test_questions_all_chapters.py)."""
 import numpy as np
 import pytest
 from scipy import signal
 
-from grader.feedback import CORRECT, INCORRECT, NOT_ATTEMPTED
-from grader.placeholder import ____
+from grader.feedback import CORRECT, INCORRECT
 import grader.checks.ch01_convolution_1d as ch
 
 X, W = ch.x_q, ch.w_q
-SIMPLE = [ch.q_1, ch.q_2, ch.q_3.a, ch.q_3.b, ch.q_3.c, ch.q_4, ch.q_5, ch.q_6, ch.q_7]
 
 
-def run_solution(question, student):
-    student.update(np=np, signal=signal, x_q=X, w_q=W)
-    exec(question.solution_code, student)
-
-
-@pytest.mark.parametrize("question", SIMPLE, ids=lambda q: q.name)
-def test_reference_solution_is_correct(question, student):
-    run_solution(question, student)
-    outcome = question.evaluate()
-    assert outcome.status == CORRECT, outcome.text()
-
-
-@pytest.mark.parametrize("question", SIMPLE, ids=lambda q: q.name)
-def test_placeholder_reads_not_attempted(question, student):
-    student[question.var] = ____
-    assert question.evaluate().status == NOT_ATTEMPTED
-
-
-def test_multipart_and_thought_questions(student):
-    for part in ch.q_3.parts.values():
-        run_solution(part, student)
+def test_multipart_question_is_correct_when_all_parts_are(student):
+    student.update(len_valid=44, len_full=56, len_strided=20)
     assert ch.q_3.evaluate().status == CORRECT
-    assert ch.q_8.evaluate().status == "info" and ch.q_8.solution_text
+    student["len_full"] = 57
+    assert ch.q_3.evaluate().status == INCORRECT
 
 
 def conv_valid():
