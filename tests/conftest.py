@@ -19,3 +19,15 @@ def student():
     binder.bind(namespace)
     yield namespace
     binder._namespace = None
+
+
+@pytest.fixture(scope="session")
+def book_html(tmp_path_factory):
+    """The book built from scratch with warnings as errors (lessons executed); its html folder."""
+    import subprocess
+    out = tmp_path_factory.mktemp("book")
+    jb = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out), "--warningiserror",
+                             "--nitpick", "--keep-going"], capture_output=True, text=True, timeout=1500)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    return out / "_build" / "html"
