@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from grader import binder, notebooks
 from grader.questions import MultipartQuestion, Question
 
 NOTEBOOK_SECONDS, NOTEBOOK_MB, CHECK_MS = 60, 2048, 50
+BOOK_COLD_SECONDS, BOOK_WARM_SECONDS = 600, 30
 
 _RUN_ONE = """
 import json, resource, sys, time
@@ -68,6 +70,33 @@ def check_latency_ms(chapter: str, repeats: int = 15) -> list[float]:
     return timings
 
 
+def build_book(out: Path) -> float:
+    jb = Path(sys.executable).parent / "jupyter-book"
+    start = time.perf_counter()
+    done = subprocess.run([str(jb), "build", str(notebooks.ROOT), "--path-output", str(out)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stdout[-2000:] + done.stderr[-2000:])
+    return time.perf_counter() - start
+
+
+def book_rows() -> bool:
+    """Cold build (empty execution cache), warm rebuild (nothing changed), per-page execution."""
+    from jupyter_cache import get_cache
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch)
+        cold, warm = build_book(out), build_book(out)
+        pages = {Path(r.uri).stem: r.data.get("execution_seconds", float("nan"))
+                 for r in get_cache(str(out / "_build" / ".jupyter_cache")).list_cache_records()}
+    ok = cold <= BOOK_COLD_SECONDS and warm <= BOOK_WARM_SECONDS
+    print(f"{'book build':<28}{'time (s)':>10}   budget cold {BOOK_COLD_SECONDS} s, warm {BOOK_WARM_SECONDS} s")
+    print(f"{'cold (executes every page)':<28}{cold:>10.1f}   {'✓' if cold <= BOOK_COLD_SECONDS else '✗ over budget'}")
+    print(f"{'warm (nothing changed)':<28}{warm:>10.1f}   {'✓' if warm <= BOOK_WARM_SECONDS else '✗ over budget'}")
+    for page, seconds in sorted(pages.items()):
+        print(f"  {page:<26}{seconds:>10.1f}   (execution)")
+    return ok
+
+
 def main() -> int:
     ok = True
     print(f"{'solution notebook':<28}{'time (s)':>10}{'peak (MB)':>11}   budget {NOTEBOOK_SECONDS} s, {NOTEBOOK_MB} MB")
@@ -90,6 +119,9 @@ def main() -> int:
         ok &= within
         print(f"{chapter:<28}{statistics.median(ms):>12.2f}{max(ms):>10.2f}   {'✓' if within else '✗ over budget'}")
     print(f"{'all questions':<28}{statistics.median(every):>12.2f}{max(every):>10.2f}")
+    if "--no-book" not in sys.argv:
+        print()
+        ok &= book_rows()
     return 0 if ok else 1
 
 
