@@ -13,9 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from grader import binder, notebooks
+from grader.checks import solution_namespace
 from grader.questions import MultipartQuestion, Question
 
 NOTEBOOK_SECONDS, NOTEBOOK_MB, CHECK_MS = 60, 2048, 50
@@ -58,7 +57,7 @@ def check_latency_ms(chapter: str, repeats: int = 15) -> list[float]:
     module = importlib.import_module(f"grader.checks.{chapter}")
     timings = []
     for q in questions_of(chapter):
-        namespace = {"np": np, **{n: getattr(module, n) for n in module.__all__}}
+        namespace = solution_namespace(module, q.solution_code)
         binder.bind(namespace)
         exec(q.solution_code, namespace)
         runs = []

@@ -35,7 +35,7 @@ def safe_text(exc: BaseException) -> str:
         text = str(exc)
     except Exception:
         text = "<message unavailable>"
-    return text if len(text) <= 300 else text[:300] + "…"
+    return text if len(text) <= 1500 else text[:1500] + "…"
 
 
 def student_value(name: str):

@@ -3,11 +3,10 @@ placeholder reads 'not attempted', hints and a solution exist. Chapter test file
 named mistakes."""
 import importlib
 
-import numpy as np
 import pytest
-from scipy import signal
 
 from grader.feedback import CORRECT, NOT_ATTEMPTED
+from grader.checks import solution_namespace
 from grader.notebooks import chapters
 from grader.placeholder import ____
 from grader.questions import MultipartQuestion, Question, ThoughtQuestion
@@ -27,17 +26,6 @@ def all_questions():
 QUESTIONS = list(all_questions())
 GRADED = [(c, m, q) for c, m, q in QUESTIONS if not isinstance(q, ThoughtQuestion)]
 IDS = [f"{c}-{q.name}" for c, _, q in GRADED]
-
-
-def solution_namespace(module, code: str) -> dict:
-    namespace = {"np": np, "signal": signal, **{n: getattr(module, n) for n in module.__all__}}
-    if "tf." in code:
-        import tensorflow as tf
-        namespace["tf"] = tf
-    if "keras" in code:
-        import keras
-        namespace["keras"] = keras
-    return namespace
 
 
 @pytest.mark.parametrize("chapter, module, question", GRADED, ids=IDS)
