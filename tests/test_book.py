@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.notebooks import ROOT, chapters
+from grader.notebooks import chapters
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
