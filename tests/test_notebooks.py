@@ -1,4 +1,7 @@
-"""Every solution notebook runs with all checks correct; every exercise runs with 'not attempted'."""
+"""Every solution notebook runs with all checks correct; every exercise runs with 'not attempted';
+every lesson runs; and none of them opens a network connection."""
+import jupytext
+import nbformat
 import pytest
 
 from grader import notebooks
@@ -6,6 +9,35 @@ from grader.notebooks import ROOT
 
 CHAPTERS = notebooks.chapters()
 pytestmark = pytest.mark.slow
+
+# Run first in every notebook: any connection to a non-loopback address raises. (The kernel's
+# own ZMQ sockets live in libzmq, not in Python's socket module, so they are unaffected.)
+OFFLINE_GUARD = '''
+import socket as _socket
+def _offline_only(connect):
+    def guarded(self, address, *args):
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"network access attempted during an offline run: {address}")
+        return connect(self, address, *args)
+    return guarded
+_socket.socket.connect = _offline_only(_socket.socket.connect)
+_socket.socket.connect_ex = _offline_only(_socket.socket.connect_ex)
+_getaddrinfo = _socket.getaddrinfo
+def _local_names_only(host, *args, **kwargs):
+    if host not in (None, "127.0.0.1", "::1", "localhost"):
+        raise OSError(f"network access attempted during an offline run: name lookup of {host!r}")
+    return _getaddrinfo(host, *args, **kwargs)
+_socket.getaddrinfo = _local_names_only
+del _offline_only, _local_names_only
+'''
+
+
+def run_offline(nb, cwd):
+    nb = nbformat.from_dict(nb)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(OFFLINE_GUARD))
+    notebooks.execute(nb, cwd=cwd)
+    return nb
 
 
 def test_every_chapter_has_its_files():
@@ -23,7 +55,7 @@ def _check_cells(nb):
 @pytest.mark.xdist_group("notebooks")
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_solution_notebook_passes_every_check(chapter, tmp_path):
-    nb = notebooks.execute(notebooks.read(notebooks.source_notebook(chapter)), cwd=tmp_path)
+    nb = run_offline(notebooks.read(notebooks.source_notebook(chapter)), tmp_path)
     cells = _check_cells(nb)
     assert cells
     for cell in cells:
@@ -35,9 +67,24 @@ def test_solution_notebook_passes_every_check(chapter, tmp_path):
 @pytest.mark.xdist_group("notebooks")
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_exercise_notebook_runs_and_reports_not_attempted(chapter, tmp_path):
-    nb = notebooks.execute(notebooks.read(notebooks.exercise_notebook(chapter)), cwd=tmp_path)
+    nb = run_offline(notebooks.read(notebooks.exercise_notebook(chapter)), tmp_path)
     cells = _check_cells(nb)
     assert cells
     for cell in cells:
         text = notebooks.text_of(cell)
         assert "○ Not attempted" in text, f"{cell.source!r} showed {text!r}"
+
+
+@pytest.mark.xdist_group("lessons")
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_lesson_runs_offline(chapter, tmp_path):
+    lesson = jupytext.read(ROOT / "book" / f"{chapter}.md")
+    run_offline(lesson, ROOT / "book")
+
+
+@pytest.mark.parametrize("url", ["http://example.com/", "http://192.0.2.1/"])
+def test_the_offline_guard_catches_a_download(url, tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"import urllib.request\nurllib.request.urlopen({url!r}, timeout=5)")])
+    with pytest.raises(Exception, match="network access attempted"):
+        run_offline(nb, tmp_path)
