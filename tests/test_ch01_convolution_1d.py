@@ -6,6 +6,7 @@ from scipy import signal
 
 from grader.feedback import CORRECT, INCORRECT
 import grader.checks.ch01_convolution_1d as ch
+from helpers import assert_mistake_named, assert_endless_loop_stopped
 
 X, W = ch.x_q, ch.w_q
 
@@ -64,10 +65,7 @@ VALUE_MISTAKES = [
 @pytest.mark.parametrize("question, answer, says", VALUE_MISTAKES,
                          ids=[f"{q.name}-{says[:20]}" for q, _, says in VALUE_MISTAKES])
 def test_value_mistake_is_named(question, answer, says, student):
-    student[question.var] = answer
-    outcome = question.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(question, answer, says, student, var=question.var)
 
 
 @pytest.mark.parametrize("kernel", [[-1, 1], [-2, 2], [-1, 0, 1], np.array([-1.0, -1.0, 1.0, 1.0])])
@@ -136,16 +134,11 @@ FUNCTION_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", FUNCTION_MISTAKES, ids=[s for _, s in FUNCTION_MISTAKES])
 def test_conv1d_mistake_is_named(impl, says, student):
-    student["conv1d"] = impl
-    outcome = ch.q_6.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(ch.q_6, impl, says, student, var="conv1d")
 
 
 def test_conv1d_endless_loop_is_stopped(student, monkeypatch):
-    monkeypatch.setattr(ch.q_6, "time_limit", 0.5)
-    student["conv1d"] = endless
-    assert "did not finish" in ch.q_6.evaluate().message
+    assert_endless_loop_stopped(ch.q_6, student, monkeypatch)
 
 
 def test_conv1d_reports_smallest_failing_input(student):

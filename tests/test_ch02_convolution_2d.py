@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from grader.feedback import CORRECT, INCORRECT
+from grader.feedback import CORRECT
 import grader.checks.ch02_convolution_2d as ch
+from helpers import assert_mistake_named, assert_endless_loop_stopped
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -60,10 +61,7 @@ KERNEL_MISTAKES = [
 
 @pytest.mark.parametrize("make, says", KERNEL_MISTAKES, ids=[s for _, s in KERNEL_MISTAKES])
 def test_kernel_mistake_is_named(make, says, student, tf):
-    student["kernel"] = make(tf)
-    outcome = ch.q_1.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(ch.q_1, make(tf), says, student, var="kernel")
 
 
 def test_float32_variable_is_accepted(student, tf):
@@ -104,10 +102,7 @@ FUNCTION_MISTAKES = [
                          ids=[f"{p}-{s[:24]}" for p, _, s in FUNCTION_MISTAKES])
 def test_function_mistake_is_named(part, make, says, student, tf, keras):
     question = ch.q_2.parts[part]
-    student[question.var] = make(tf, keras)
-    outcome = question.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(question, make(tf, keras), says, student, var=question.var)
 
 
 # ---- questions 3 to 6: values, choices, kernels ------------------------------------------
@@ -157,10 +152,7 @@ VALUE_MISTAKES = [
 @pytest.mark.parametrize("question, answer, says", VALUE_MISTAKES,
                          ids=[f"{q.name}-{says[:20]}" for q, _, says in VALUE_MISTAKES])
 def test_value_mistake_is_named(question, answer, says, student):
-    student[question.var] = answer
-    outcome = question.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(question, answer, says, student, var=question.var)
 
 
 def test_question_4_mistakes_are_all_different():
@@ -275,16 +267,11 @@ CONV2D_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", CONV2D_MISTAKES, ids=[s for _, s in CONV2D_MISTAKES])
 def test_conv2d_mistake_is_named(impl, says, student):
-    student["conv2d"] = impl
-    outcome = ch.q_7.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(ch.q_7, impl, says, student, var="conv2d")
 
 
 def test_conv2d_endless_loop_is_stopped(student, monkeypatch):
-    monkeypatch.setattr(ch.q_7, "time_limit", 0.5)
-    student["conv2d"] = endless
-    assert "did not finish" in ch.q_7.evaluate().message
+    assert_endless_loop_stopped(ch.q_7, student, monkeypatch)
 
 
 def test_conv2d_reports_smallest_failing_input(student):

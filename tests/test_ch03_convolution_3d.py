@@ -5,8 +5,9 @@ import os
 import numpy as np
 import pytest
 
-from grader.feedback import CORRECT, INCORRECT
+from grader.feedback import CORRECT
 import grader.checks.ch03_convolution_3d as ch
+from helpers import assert_mistake_named, assert_endless_loop_stopped
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -137,10 +138,7 @@ VALUE_MISTAKES = [
 @pytest.mark.parametrize("question, answer, says", VALUE_MISTAKES,
                          ids=[f"{q.name}-{says[:20]}" for q, _, says in VALUE_MISTAKES])
 def test_value_mistake_is_named(question, answer, says, student):
-    student[question.var] = answer
-    outcome = question.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(question, answer, says, student, var=question.var)
 
 
 def test_any_equivalent_form_of_a_shape_is_accepted(student):
@@ -245,16 +243,11 @@ FUNCTION_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", FUNCTION_MISTAKES, ids=[s[:25] for _, s in FUNCTION_MISTAKES])
 def test_conv2d_multi_mistake_is_named(impl, says, student):
-    student["conv2d_multi"] = impl
-    outcome = ch.q_5.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(ch.q_5, impl, says, student, var="conv2d_multi")
 
 
 def test_conv2d_multi_endless_loop_is_stopped(student, monkeypatch):
-    monkeypatch.setattr(ch.q_5, "time_limit", 0.5)
-    student["conv2d_multi"] = endless
-    assert "did not finish" in ch.q_5.evaluate().message
+    assert_endless_loop_stopped(ch.q_5, student, monkeypatch)
 
 
 def test_conv2d_multi_hidden_cases_catch_a_memorised_answer(student):
@@ -312,10 +305,7 @@ def _built_for(keras, shape):
 
 @pytest.mark.parametrize("make, says", LAYER_MISTAKES, ids=[s[:25] for _, s in LAYER_MISTAKES])
 def test_layer_mistake_is_named(make, says, student, keras):
-    student["layer"] = make(keras)
-    outcome = ch.q_6.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(ch.q_6, make(keras), says, student, var="layer")
 
 
 def test_layer_with_set_weights_or_no_bias_is_accepted(student, keras):

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from grader.feedback import CORRECT, INCORRECT
+from grader.feedback import CORRECT
 import grader.checks.ch04_padding_stride as ch
+from helpers import assert_mistake_named, assert_endless_loop_stopped
 
 IMAGE = ch.image_q
 
@@ -125,10 +126,7 @@ VALUE_MISTAKES = [
 @pytest.mark.parametrize("question, answer, says", VALUE_MISTAKES,
                          ids=[f"{q.name}-{says[:20]}" for q, _, says in VALUE_MISTAKES])
 def test_value_mistake_is_named(question, answer, says, student):
-    student[question.var] = answer
-    outcome = question.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(question, answer, says, student, var=question.var)
 
 
 def test_weights3_accepts_lists_and_ints(student):
@@ -206,10 +204,7 @@ FUNCTION_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", FUNCTION_MISTAKES, ids=[s for _, s in FUNCTION_MISTAKES])
 def test_conv_output_size_mistake_is_named(impl, says, student):
-    student["conv_output_size"] = impl
-    outcome = ch.q_4.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    assert_mistake_named(ch.q_4, impl, says, student, var="conv_output_size")
 
 
 def test_conv_output_size_accepts_float_results_with_whole_values(student):
@@ -218,9 +213,7 @@ def test_conv_output_size_accepts_float_results_with_whole_values(student):
 
 
 def test_conv_output_size_endless_loop_is_stopped(student, monkeypatch):
-    monkeypatch.setattr(ch.q_4, "time_limit", 0.5)
-    student["conv_output_size"] = endless
-    assert "did not finish" in ch.q_4.evaluate().message
+    assert_endless_loop_stopped(ch.q_4, student, monkeypatch)
 
 
 def test_conv_output_size_reports_smallest_failing_input(student):

@@ -6,6 +6,7 @@ import pytest
 from grader.feedback import CORRECT, INCORRECT, NOT_ATTEMPTED
 from grader.placeholder import ____
 import grader.checks.ch05_relu as ch
+from helpers import assert_mistake_named
 
 W1, W2, b1, b2 = ch.W1_q, ch.W2_q, ch.b1_q, ch.b2_q
 
@@ -156,10 +157,7 @@ RELU_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", RELU_MISTAKES, ids=[s for _, s in RELU_MISTAKES])
 def test_relu_mistake_is_named(impl, says, student):
-    student["relu"] = impl
-    outcome = ch.q_1.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    outcome = assert_mistake_named(ch.q_1, impl, says, student, var="relu")
     assert not outcome.message.endswith("…"), "the message was cut off: " + outcome.message
 
 
@@ -199,10 +197,7 @@ RELU_GRAD_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", RELU_GRAD_MISTAKES, ids=[s for _, s in RELU_GRAD_MISTAKES])
 def test_relu_grad_mistake_is_named(impl, says, student):
-    student["relu_grad"] = impl
-    outcome = ch.q_2.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    outcome = assert_mistake_named(ch.q_2, impl, says, student, var="relu_grad")
     assert not outcome.message.endswith("…"), "the message was cut off: " + outcome.message
 
 
@@ -290,10 +285,7 @@ CHAIN_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", CHAIN_MISTAKES, ids=[s for _, s in CHAIN_MISTAKES])
 def test_chain_grad_mistake_is_named(impl, says, student):
-    student["chain_grad"] = impl
-    outcome = ch.q_6.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    outcome = assert_mistake_named(ch.q_6, impl, says, student, var="chain_grad")
     assert not outcome.message.endswith("…"), "the message was cut off: " + outcome.message
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from grader.feedback import CORRECT, INCORRECT
 import grader.checks.ch06_pooling as ch
+from helpers import assert_mistake_named
 
 FMAP = ch.fmap_q
 def run_solution(question, student):
@@ -128,10 +129,7 @@ VALUE_MISTAKES = [
 @pytest.mark.parametrize("question, answer, says", VALUE_MISTAKES,
                          ids=[f"{q.name}-{says[:20]}" for q, _, says in VALUE_MISTAKES])
 def test_value_mistake_is_named(question, answer, says, student):
-    student[question.var] = answer
-    outcome = question.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    outcome = assert_mistake_named(question, answer, says, student, var=question.var)
     assert not outcome.message.endswith("…"), "the message was cut off: " + outcome.message
 
 
@@ -231,10 +229,7 @@ POOL_MISTAKES = [
 
 @pytest.mark.parametrize("impl, says", POOL_MISTAKES, ids=[s for _, s in POOL_MISTAKES])
 def test_max_pool2d_mistake_is_named(impl, says, student):
-    student["max_pool2d"] = impl
-    outcome = ch.q_2.evaluate()
-    assert outcome.status == INCORRECT
-    assert says in outcome.message, outcome.message
+    outcome = assert_mistake_named(ch.q_2, impl, says, student, var="max_pool2d")
     assert not outcome.message.endswith("…"), "the message was cut off: " + outcome.message
 
 
