@@ -22,6 +22,11 @@ $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 		{ apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && \
 		apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
 		echo "note: chromium is not installed; the browser test of the book will be skipped"
+	@# Sandboxed batch grading uses bubblewrap; its PostgreSQL test starts a local server.
+	@command -v bwrap >/dev/null && command -v pg_ctlcluster >/dev/null || { [ "$$(id -u)" = 0 ] && \
+		command -v apt-get >/dev/null && { apt-get install -y -q bubblewrap postgresql >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q bubblewrap postgresql >/dev/null 2>&1; }; }; } || \
+		echo "note: bubblewrap/postgresql missing; sandboxed grading tests will be skipped"
 	touch $(STAMP)
 
 book: $(STAMP)
@@ -40,6 +45,7 @@ sync: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m grader.bench
+	$(PY) -m grader.bench_grading
 
 clean:
 	rm -rf _build .pytest_cache

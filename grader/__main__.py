@@ -1,4 +1,9 @@
-"""Command line: ``python -m grader sync [chapter ...]`` regenerates exercises/ from solutions/."""
+"""Command line of the course.
+
+``python -m grader sync [chapter ...]`` regenerates exercises/ from solutions/. Instructor commands
+(run from the course root, or pass ``--course``): generate, release, collect, autograde, feedback,
+export, report — see book/instructors.md.
+"""
 from __future__ import annotations
 
 import argparse
@@ -32,15 +37,100 @@ def sync(names: list[str]) -> int:
     return status
 
 
+def default_course() -> Path:
+    cwd = Path.cwd()
+    return cwd if (cwd / "nbgrader_config.py").exists() else ROOT
+
+
+def run_nbgrader(course: Path, *args: str) -> int:
+    from grader.instructor.course_config import ensure_tools_on_path
+    ensure_tools_on_path()
+    result = nbgrader(*args, cwd=course)
+    print(result.stdout + result.stderr, end="", file=sys.stderr if result.returncode else sys.stdout)
+    return result.returncode
+
+
+def instructor(args) -> int:
+    course = Path(args.course).resolve()
+    if args.command == "generate":
+        status = 0
+        for name in args.assignments or chapters():
+            status |= run_nbgrader(course, "generate_assignment", name, "--force")
+        return status
+    if args.command == "release":
+        src = course / "exercises" / args.assignment
+        dest = Path(args.to) / args.assignment
+        shutil.copytree(src, dest, dirs_exist_ok=True)
+        print(f"released {src} -> {dest}")
+        return 0
+    if args.command == "collect":
+        from grader.instructor import collect, course_config
+        students = collect.collect(Path(args.source), course, args.assignment, db_url=course_config.db_url(course))
+        print(f"collected {len(students)} submissions of {args.assignment} into {course / 'submitted'}: "
+              f"{', '.join(students)}")
+        return 0
+    if args.command == "autograde":
+        from grader.instructor import batch_autograde, sandbox
+        limits = sandbox.Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds, wall_seconds=args.wall_seconds,
+                                cell_seconds=args.cell_timeout, processes=args.processes)
+        result = batch_autograde.autograde(course, args.assignment, students=args.students or None,
+                                           workers=args.workers, limits=limits, use_sandbox=not args.no_sandbox,
+                                           keep=args.keep_scratch, progress=sys.stderr.isatty() or args.progress)
+        print(result.summary())
+        return 0
+    if args.command == "feedback":
+        return run_nbgrader(course, "generate_feedback", args.assignment, "--force")
+    if args.command == "export":
+        return run_nbgrader(course, "export", "--to", args.to)
+    if args.command == "report":
+        from grader.instructor import class_report, course_config
+        out = class_report.write_report(course_config.db_url(course), args.assignment,
+                                        Path(args.out or course / "reports" / f"{args.assignment}.html"))
+        print(f"report: {out}")
+        return 0
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p_sync = sub.add_parser("sync", help="regenerate exercises/<chapter>/ from solutions/<chapter>/ with nbgrader")
     p_sync.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+
+    def command(name, help):
+        p = sub.add_parser(name, help=help)
+        p.add_argument("--course", default=str(default_course()), help="course root (holds nbgrader_config.py)")
+        return p
+    command("generate", "nbgrader generate_assignment: solutions/ -> exercises/ and the gradebook").add_argument(
+        "assignments", nargs="*", help="chapter ids (default: all)")
+    p = command("release", "copy the student version of an assignment to a folder students can reach")
+    p.add_argument("assignment")
+    p.add_argument("--to", required=True, help="e.g. a shared folder or a JupyterHub course folder")
+    p = command("collect", "copy submissions (alice.ipynb, … or <student>/<assignment>/) into submitted/")
+    p.add_argument("source")
+    p.add_argument("assignment")
+    p = command("autograde", "sandboxed, parallel nbgrader autograde of every submission, merged into the gradebook")
+    p.add_argument("assignment")
+    p.add_argument("--students", nargs="*", help="only these students (default: everyone in submitted/)")
+    p.add_argument("--workers", "-j", type=int, default=None, help="parallel workers (default: number of cores)")
+    p.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default 60)")
+    p.add_argument("--memory-mb", type=int, default=2048, help="memory of one kernel (default 2048)")
+    p.add_argument("--cpu-seconds", type=int, default=300, help="CPU time of one kernel (default 300)")
+    p.add_argument("--wall-seconds", type=int, default=600, help="life of one kernel (default 600)")
+    p.add_argument("--processes", type=int, default=64, help="processes and threads of one kernel (default 64)")
+    p.add_argument("--no-sandbox", action="store_true", help="run kernels unsandboxed (trusted notebooks only)")
+    p.add_argument("--keep-scratch", action="store_true", help="keep .autograde/ (scratch courses) for debugging")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    command("feedback", "nbgrader generate_feedback: feedback/<student>/<assignment>/*.html").add_argument("assignment")
+    command("export", "nbgrader export: the grades as CSV").add_argument("--to", default="grades.csv")
+    p = command("report", "instructor report page (HTML): score distribution, pass rate per question")
+    p.add_argument("assignment")
+    p.add_argument("--out", help="default: reports/<assignment>.html")
     args = parser.parse_args(argv)
     if args.command == "sync":
         return sync(args.chapters)
-    return 2
+    return instructor(args)
 
 
 if __name__ == "__main__":

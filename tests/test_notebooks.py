@@ -8,6 +8,8 @@ from grader import notebooks
 from grader.notebooks import ROOT
 
 CHAPTERS = notebooks.chapters()
+# Spread the chapters over the xdist workers, one group per chapter.
+BY_CHAPTER = [pytest.param(c, marks=pytest.mark.xdist_group(f"notebooks-{c}")) for c in CHAPTERS]
 pytestmark = pytest.mark.slow
 
 # Run first in every notebook: any connection to a non-loopback address raises. (The kernel's
@@ -52,8 +54,7 @@ def _check_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code" and ".check()" in c.source]
 
 
-@pytest.mark.xdist_group("notebooks")
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", BY_CHAPTER)
 def test_solution_notebook_passes_every_check(chapter, tmp_path):
     nb = run_offline(notebooks.read(notebooks.source_notebook(chapter)), tmp_path)
     cells = _check_cells(nb)
@@ -64,8 +65,7 @@ def test_solution_notebook_passes_every_check(chapter, tmp_path):
         assert "✗" not in text and "○" not in text
 
 
-@pytest.mark.xdist_group("notebooks")
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", BY_CHAPTER)
 def test_exercise_notebook_runs_and_reports_not_attempted(chapter, tmp_path):
     nb = run_offline(notebooks.read(notebooks.exercise_notebook(chapter)), tmp_path)
     cells = _check_cells(nb)
@@ -75,8 +75,7 @@ def test_exercise_notebook_runs_and_reports_not_attempted(chapter, tmp_path):
         assert "○ Not attempted" in text, f"{cell.source!r} showed {text!r}"
 
 
-@pytest.mark.xdist_group("lessons")
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", BY_CHAPTER)
 def test_lesson_runs_offline(chapter, tmp_path):
     lesson = jupytext.read(ROOT / "book" / f"{chapter}.md")
     run_offline(lesson, ROOT / "book")

@@ -1,0 +1,183 @@
+"""Parallel, sandboxed ``nbgrader autograde`` of a whole class, merged into the course gradebook.
+
+Each worker autogrades one student in a scratch course with its own SQLite gradebook (a copy
+of a template made once per batch); the parent merges each finished student into the course
+gradebook, one at a time, so the course database (SQLite or PostgreSQL) never sees two writers.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import collect, course_config, integrity, merge_results, sandbox, scratch_course
+from .grade_worker import grade_student, init_worker
+
+
+@dataclass
+class BatchResult:
+    assignment: str
+    students: dict = field(default_factory=dict)   # student -> {"score", "max_score", "notes", "flags", "seconds"}
+    seconds: float = 0.0
+    workers: int = 1
+
+    def summary(self) -> str:
+        lines = [f"{self.assignment}: {len(self.students)} submissions graded in {self.seconds:.1f} s "
+                 f"with {self.workers} workers"]
+        width = max([len(s) for s in self.students] + [7])
+        for student, r in sorted(self.students.items()):
+            extra = "; ".join(r["notes"] + ([f"review: {r['flags'][0]}" + (" …" if len(r["flags"]) > 1 else "")]
+                                             if r["flags"] else []))
+            lines.append(f"  {student:<{width}}  {r['score']:>5g} / {r['max_score']:g}" + (f"   {extra}" if extra else ""))
+        return "\n".join(lines)
+
+
+def submitted_students(course: Path, assignment: str) -> list[str]:
+    return sorted(p.parent.name for p in (course / "submitted").glob(f"*/{assignment}") if p.is_dir())
+
+
+def ensure_assignment(course: Path, assignment: str, db_url: str) -> None:
+    """The course gradebook must know the assignment (generate_assignment puts it there)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(db_url) as gb:
+        try:
+            gb.find_assignment(assignment)
+            return
+        except MissingEntry:
+            pass
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    config = course_config.load(course)
+    result = NbGraderAPI(CourseDirectory(config=config), config=config).generate_assignment(assignment, force=True)
+    if not result["success"]:
+        raise RuntimeError(result.get("log", "") + result.get("error", ""))
+
+
+def _audit(course: Path, student: str, assignment: str) -> list[str]:
+    path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
+    try:
+        return integrity.audit(nbformat.read(str(path), as_version=4))
+    except Exception:
+        return []
+
+
+def scores(db_url: str, assignment: str) -> dict[str, tuple[float, float]]:
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url) as gb:
+        return {s.student.id: (s.score, s.max_score) for s in gb.find_assignment(assignment).submissions}
+
+
+def autograde(course: Path, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
+              limits: sandbox.Limits | None = None, use_sandbox: bool = True, harden: bool = True,
+              keep: bool = False, progress: bool = True) -> BatchResult:
+    start = time.perf_counter()
+    course = Path(course).resolve()
+    limits = limits or sandbox.Limits()
+    workers = workers or os.cpu_count() or 1
+    course_config.ensure_tools_on_path()
+    if use_sandbox and (reason := sandbox.unavailable_reason()):
+        raise RuntimeError(f"cannot sandbox the kernels: {reason}. Install it, or pass --no-sandbox "
+                           "to grade trusted notebooks without one.")
+    config = course_config.load(course)
+    db_url = course_config.db_url(course)
+    ensure_assignment(course, assignment, db_url)
+    students = students or submitted_students(course, assignment)
+    before = collect.tree_hashes(course / "submitted") if (course / "submitted").exists() else {}
+    batch = course / ".autograde" / f"{assignment}-{os.getpid()}"
+    if batch.exists():
+        shutil.rmtree(batch)
+    batch.mkdir(parents=True)
+    os.chmod(batch, 0o711)
+    result = BatchResult(assignment, workers=workers)
+    try:
+        template = scratch_course.build_template(course, assignment, batch, config.CourseDirectory.source_directory,
+                                                 harden=harden)
+        jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
+        jobs = [{"root": str(scratch_course.build_student(template, batch, course, assignment, s)),
+                 "template": str(template), "course": str(course), "student": s, "assignment": assignment,
+                 "limits": asdict(limits), "sandbox": use_sandbox} for s in students]
+        ctx = multiprocessing.get_context("spawn")
+        slots = ctx.Queue()
+        for i in range(workers):
+            slots.put(i)
+        done = []
+        with ctx.Pool(min(workers, max(len(jobs), 1)), initializer=init_worker, initargs=(slots, jupyter_path),
+                      maxtasksperchild=None) as pool, _progress(progress, len(jobs), assignment) as advance:
+            pending = {j["student"]: pool.apply_async(grade_student, (j,)) for j in jobs}
+            deadline = time.monotonic() + limits.wall_seconds * max(1, -(-len(jobs) // workers)) + 120
+            for r in _as_completed(pending, deadline):
+                flags = _audit(course, r["student"], assignment)
+                if r.get("stuck"):
+                    done.append({**r, "flags": flags})
+                    advance(r["student"])
+                    continue
+                merge_results.merge_student(Path(r["root"]), db_url, course, assignment, r["student"], flag=bool(flags))
+                r["flags"] = flags
+                done.append(r)
+                advance(r["student"])
+        final = scores(db_url, assignment)
+        for r in done:
+            score, max_score = final.get(r["student"], (0.0, 0.0))
+            result.students[r["student"]] = {"score": score, "max_score": max_score, "notes": r["notes"],
+                                             "flags": r["flags"], "seconds": r["seconds"], "success": r["success"]}
+    finally:
+        for j in jobs if "jobs" in locals() else []:
+            runtime = Path(j["root"]) / "runtime"
+            if runtime.is_symlink():
+                shutil.rmtree(runtime.resolve(), ignore_errors=True)
+        if not keep:
+            shutil.rmtree(batch, ignore_errors=True)
+            try:
+                (course / ".autograde").rmdir()
+            except OSError:
+                pass
+    after = collect.tree_hashes(course / "submitted") if (course / "submitted").exists() else {}
+    if after != before:
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        raise RuntimeError(f"submitted files changed during grading: {changed}")
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _as_completed(pending: dict, deadline: float):
+    """Results as workers finish; a worker stuck past the deadline yields a failure, not a hang."""
+    while pending:
+        for student, res in list(pending.items()):
+            if res.ready() or time.monotonic() > deadline:
+                del pending[student]
+                try:
+                    yield res.get(timeout=0.1)
+                except Exception as exc:  # noqa: BLE001
+                    yield {"student": student, "root": "", "success": False, "seconds": 0.0, "log": repr(exc),
+                           "notes": [f"grading did not finish ({type(exc).__name__})"], "stuck": True}
+        time.sleep(0.05)
+
+
+class _progress:
+    """A rich progress bar (or nothing), used as ``with _progress(...) as advance: advance(name)``."""
+
+    def __init__(self, show: bool, total: int, title: str):
+        self.show, self.total, self.title, self.bar = show, total, title, None
+
+    def __enter__(self):
+        if self.show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), TextColumn("{task.fields[last]}"))
+            self.bar.start()
+            self.task = self.bar.add_task(f"autograde {self.title}", total=self.total, last="")
+        return self.advance
+
+    def advance(self, name: str) -> None:
+        if self.bar:
+            self.bar.update(self.task, advance=1, last=name)
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.stop()
+        return False

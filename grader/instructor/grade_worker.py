@@ -1,0 +1,106 @@
+"""One worker process: autograde one student in that student's scratch course (nbgrader's API)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+
+from . import course_config, limit_notes, sandbox, scratch_course
+
+_slot = 0
+
+
+def init_worker(slots, jupyter_path: str | None) -> None:
+    """Pool initializer: take a slot (its own sandbox uid) and point Jupyter at the sandbox kernelspec."""
+    global _slot
+    _slot = slots.get()
+    course_config.ensure_tools_on_path()
+    if jupyter_path:
+        os.environ["JUPYTER_PATH"] = jupyter_path
+    os.environ["GRADER_SANDBOX_UID"] = str(sandbox.FIRST_UID + _slot)
+
+
+def _failure_reason(root: Path, student: str, assignment: str, log: str) -> str:
+    folder = root / "submitted" / student / assignment
+    expected = folder / f"{assignment}.ipynb"
+    if not expected.exists():
+        others = [p.name for p in folder.glob("*")] if folder.exists() else []
+        return f"no notebook named {assignment}.ipynb was submitted" + (f" (found: {', '.join(others)})" if others else "")
+    try:
+        json.loads(expected.read_text(encoding="utf-8"))
+    except Exception as exc:
+        return f"the submitted file is not a readable notebook ({type(exc).__name__})"
+    if "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log.lower():
+        return "the notebook's kernel was stopped (a limit of the sandbox: memory, CPU time or processes)"
+    if "Kernel didn't respond" in log:
+        return "the notebook's kernel did not start"
+    return "the notebook could not be graded automatically (see the instructor log)"
+
+
+def _fallback(root: Path, template: Path, student: str, assignment: str, reason: str) -> None:
+    """nbgrader failed: every test cell scores 0, and the feedback says why."""
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        gb.update_or_create_student(student)
+        try:
+            submission = gb.find_submission(assignment, student)
+        except Exception:
+            submission = gb.add_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score, grade.needs_manual_grade = 0, False
+        gb.db.commit()
+    dest = root / "autograded" / student / assignment
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for nb_path in (template / "release" / assignment).glob("*.ipynb"):
+        nb = nbformat.read(str(nb_path), as_version=4)
+        nbformat.write(limit_notes.add_note(nb, [reason + "; every test scores 0."]), str(dest / nb_path.name))
+
+
+def grade_student(job: dict) -> dict:
+    """Autograde ``job['student']``; never raises (the batch goes on), returns a summary."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    start = time.perf_counter()
+    root, template = Path(job["root"]), Path(job["template"])
+    student, assignment = job["student"], job["assignment"]
+    limits = sandbox.Limits(**job["limits"])
+    overrides = scratch_course.scratch_overrides(root)
+    if job["sandbox"]:
+        os.environ["GRADER_SANDBOX_WORK"] = str(root / "work")
+        for section, values in sandbox.kernel_config(limits, root / "runtime").items():
+            overrides.setdefault(section, {}).update(values)
+    else:
+        overrides["Execute"] = {"timeout": limits.cell_seconds, "kernel_name": "python3"}
+    result, log = {"success": False}, ""
+    try:
+        config = course_config.load(Path(job["course"]), **overrides)
+        api = NbGraderAPI(CourseDirectory(config=config), config=config)
+        result = api.autograde(assignment, student, force=True, create=True)
+        log = result.get("log", "") + result.get("error", "")
+    except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the batch
+        log = f"{type(exc).__name__}: {exc}"
+    notes: list[str] = []
+    autograded = root / "autograded" / student / assignment
+    notebooks = sorted(autograded.glob("*.ipynb")) if result.get("success") else []
+    if notebooks:
+        for nb_path in notebooks:
+            nb = nbformat.read(str(nb_path), as_version=4)
+            found = limit_notes.limit_notes(nb, limits)
+            notes += found
+            nbformat.write(limit_notes.add_note(nb, found), str(nb_path))
+    else:
+        reason = _failure_reason(root, student, assignment, log)
+        notes.append(reason)
+        try:
+            _fallback(root, template, student, assignment, reason)
+        except Exception as exc:  # noqa: BLE001
+            notes.append(f"fallback failed: {type(exc).__name__}: {exc}")
+    return {"student": student, "root": str(root), "success": bool(notebooks), "notes": notes,
+            "seconds": time.perf_counter() - start, "log": log[-4000:]}

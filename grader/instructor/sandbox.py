@@ -1,0 +1,117 @@
+"""The grading sandbox: a per-batch kernelspec whose kernels run under bubblewrap with limits.
+
+Only the kernel is sandboxed; nbgrader (trusted) keeps the gradebook. The kernel sees the
+Python installation, the venv and the grader package read-only, its own runtime folder
+(ZMQ over IPC sockets, no network namespace) and one writable work folder. It runs as an
+unprivileged uid (one per worker slot, so RLIMIT_NPROC, which counts per real uid, is
+per submission) with every capability dropped.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]          # .../grader
+KERNEL_NAME = "convnets-sandbox"
+FIRST_UID = 61000                                         # slot n runs as uid FIRST_UID + n
+HOME = "/home/student"
+
+
+@dataclass
+class Limits:
+    memory_mb: int = 2048         # address space of the kernel process (RLIMIT_AS)
+    cpu_seconds: int = 300        # CPU time of the kernel (RLIMIT_CPU)
+    wall_seconds: int = 600       # the kernel's whole life (timeout(1))
+    cell_seconds: int = 60        # one cell (nbgrader's Execute.timeout)
+    processes: int = 64           # processes and threads of the sandbox uid (RLIMIT_NPROC)
+    file_mb: int = 64             # largest file it may write (RLIMIT_FSIZE)
+    tmp_mb: int = 64              # size of its /tmp
+
+    def describe_memory(self) -> str:
+        return f"{self.memory_mb / 1024:g} GB" if self.memory_mb >= 1024 else f"{self.memory_mb} MB"
+
+
+def unavailable_reason() -> str | None:
+    """None when the sandbox can run here, else why not."""
+    if not sys.platform.startswith("linux"):
+        return "the sandbox needs Linux"
+    if shutil.which("bwrap") is None:
+        return "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
+    for tool in ("setpriv", "timeout"):
+        if shutil.which(tool) is None:
+            return f"`{tool}` is missing (util-linux / coreutils)"
+    if os.geteuid() != 0:
+        return "the sandbox switches each kernel to its own uid, which needs root"
+    probe = subprocess.run(["bwrap", "--unshare-net", "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}"
+    return None
+
+
+def _read_only_paths() -> list[str]:
+    paths = {"/usr", sys.base_prefix, sys.prefix, str(PACKAGE_DIR)}
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        p = Path("/") / name
+        if p.exists() and not p.is_symlink():
+            paths.add(str(p))
+    for extra in ("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/alternatives",
+                  "/etc/fonts", "/etc/ssl/certs"):
+        if os.path.exists(extra):
+            paths.add(os.path.realpath(extra) if extra == "/etc/localtime" else extra)
+    # keep only paths not inside another one (a bind of a parent already shows them)
+    ordered = sorted(paths, key=len)
+    return [p for i, p in enumerate(ordered) if not any(p.startswith(q.rstrip("/") + "/") for q in ordered[:i])]
+
+
+def _symlinks() -> list[list[str]]:
+    links = []
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        p = Path("/") / name
+        if p.is_symlink():
+            links.append([os.readlink(p), str(p)])
+    return links
+
+
+def _ancestors(paths) -> list[str]:
+    found = set()
+    for path in paths:
+        parts = path.strip("/").split("/")[:-1]
+        found.update("/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return sorted(found - {"/usr"}, key=lambda d: (d.count("/"), d))
+
+
+def install_kernelspec(batch_dir: Path, limits: Limits) -> Path:
+    """Write the sandbox kernelspec under ``batch_dir``; returns the folder to put on JUPYTER_PATH."""
+    read_only = _read_only_paths()
+    settings = {
+        "limits": asdict(limits), "bwrap": shutil.which("bwrap"), "python": sys.executable,
+        "uid": FIRST_UID, "work": str(batch_dir), "home": HOME,
+        "read_only": read_only, "dirs": _ancestors(read_only), "symlinks": _symlinks(),
+        "env": {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+                "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0",
+                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "NBGRADER_EXECUTION": "autograde",
+                "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    }
+    jupyter_dir = batch_dir / "jupyter"
+    spec_dir = jupyter_dir / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    (spec_dir / "sandbox.json").write_text(json.dumps(settings, indent=1))
+    launcher = Path(__file__).with_name("sandbox_launcher.py")
+    spec = {"argv": [sys.executable, "-I", str(launcher), str(spec_dir / "sandbox.json"), "{connection_file}"],
+            "display_name": "Python 3 (grading sandbox)", "language": "python", "interrupt_mode": "message",
+            "metadata": {"debugger": False}}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return jupyter_dir
+
+
+def kernel_config(limits: Limits, runtime_dir: Path) -> dict:
+    """nbgrader/traitlets settings that run a notebook in the sandbox kernel (one kernel per runtime folder)."""
+    return {"Execute": {"kernel_name": KERNEL_NAME, "timeout": limits.cell_seconds, "interrupt_on_timeout": True,
+                        "startup_timeout": 60},
+            "KernelManager": {"transport": "ipc", "connection_file": str(runtime_dir.resolve() / "kernel.json")}}
