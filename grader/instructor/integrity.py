@@ -15,7 +15,7 @@ import importlib
 import re
 import sys
 
-_HIDDEN_CALL = re.compile(r"^(\s*)(q_\d+(?:\.\w+)?)\.(assert_check_passed|assert_passes_on)\(", re.M)
+_HIDDEN_CALL = re.compile(r"^(\s*)(q_\d+(?:\.\w+)?)\.(assert_\w+)\(", re.M)
 
 
 def fresh(chapter: str, question: str, namespace: dict):
