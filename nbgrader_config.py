@@ -14,6 +14,8 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", "sqlite:///gradebook.db")
+# A non-empty course id: nbgrader's PostgreSQL tables reference the course row by it.
+c.CourseDirectory.course_id = "convnets-hands-on"  # = grader.instructor.course_config.COURSE_ID
 
 # Student versions show learntools-style starters (`kernel = ____`), see grader/nbgrader_starters.py.
 c.GenerateAssignment.preprocessors = [

@@ -43,8 +43,8 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
 
 def ensure_assignment(course: Path, assignment: str, db_url: str) -> None:
     """The course gradebook must know the assignment (generate_assignment puts it there)."""
-    from nbgrader.api import Gradebook, MissingEntry
-    with Gradebook(db_url) as gb:
+    from nbgrader.api import MissingEntry
+    with course_config.gradebook(db_url) as gb:
         try:
             gb.find_assignment(assignment)
             return
@@ -67,8 +67,7 @@ def _audit(course: Path, student: str, assignment: str) -> list[str]:
 
 
 def scores(db_url: str, assignment: str) -> dict[str, tuple[float, float]]:
-    from nbgrader.api import Gradebook
-    with Gradebook(db_url) as gb:
+    with course_config.gradebook(db_url) as gb:
         return {s.student.id: (s.score, s.max_score) for s in gb.find_assignment(assignment).submissions}
 
 

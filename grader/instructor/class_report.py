@@ -5,13 +5,13 @@ import base64
 import html
 import io
 from pathlib import Path
+from . import course_config
 
 
 def gather(db_url: str, assignment: str) -> dict:
     """{"students": {id: (score, max)}, "questions": {grade cell: {student: passed}}, "max": {cell: points}}."""
-    from nbgrader.api import Gradebook
     students, questions, points = {}, {}, {}
-    with Gradebook(db_url) as gb:
+    with course_config.gradebook(db_url) as gb:
         for sub in gb.find_assignment(assignment).submissions:
             students[sub.student.id] = (sub.score, sub.max_score)
             for nb in sub.notebooks:

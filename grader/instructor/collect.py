@@ -11,6 +11,7 @@ import hashlib
 import re
 import shutil
 from pathlib import Path
+from . import course_config
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9_.@+-]+$")
 
@@ -67,9 +68,8 @@ def collect(source: Path, course: Path, assignment: str, *, register: bool = Tru
 
 
 def register_students(students: list[str], db_url: str) -> None:
-    from nbgrader.api import Gradebook
     from .course_config import ensure_tools_on_path
     ensure_tools_on_path()
-    with Gradebook(db_url) as gb:
+    with course_config.gradebook(db_url) as gb:
         for student in students:
             gb.update_or_create_student(student)

@@ -6,6 +6,10 @@ import sys
 from pathlib import Path
 
 from traitlets.config import Config
+
+# The gradebook's course id; nbgrader_config.py sets the same. PostgreSQL needs a non-empty one
+# (nbgrader's tables reference the course row by it).
+COURSE_ID = "convnets-hands-on"
 from traitlets.config.loader import PyFileConfigLoader
 
 
@@ -37,3 +41,9 @@ def ensure_tools_on_path() -> None:
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def gradebook(db_url: str):
+    """nbgrader's Gradebook for this course (its rows carry the course id)."""
+    from nbgrader.api import Gradebook
+    return Gradebook(db_url, course_id=COURSE_ID)

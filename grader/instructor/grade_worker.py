@@ -43,8 +43,7 @@ def _failure_reason(root: Path, student: str, assignment: str, log: str) -> str:
 
 def _fallback(root: Path, template: Path, student: str, assignment: str, reason: str) -> None:
     """nbgrader failed: every test cell scores 0, and the feedback says why."""
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with course_config.gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         gb.update_or_create_student(student)
         try:
             submission = gb.find_submission(assignment, student)

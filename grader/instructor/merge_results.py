@@ -10,7 +10,8 @@ import shutil
 import warnings
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
+from . import course_config
 
 
 def merge_student(*args, **kwargs) -> None:
@@ -21,7 +22,7 @@ def merge_student(*args, **kwargs) -> None:
 
 def _merge_student(scratch_root: Path, main_db_url: str, course: Path, assignment: str, student: str,
                   *, flag: bool = False) -> None:
-    with Gradebook(f"sqlite:///{scratch_root / 'gradebook.db'}") as scratch:
+    with course_config.gradebook(f"sqlite:///{scratch_root / 'gradebook.db'}") as scratch:
         src = scratch.find_submission(assignment, student)
         timestamp, extension = src.timestamp, src.extension
         cells = {}
@@ -32,7 +33,7 @@ def _merge_student(scratch_root: Path, main_db_url: str, course: Path, assignmen
                            for g in nb.grades},
                 "comments": {c.name: (c.auto_comment, c.manual_comment) for c in nb.comments},
             }
-    with Gradebook(main_db_url) as gb:
+    with course_config.gradebook(main_db_url) as gb:
         gb.update_or_create_student(student)
         try:
             gb.find_submission(assignment, student)
