@@ -119,10 +119,10 @@ def load_mnist(name: str = "mnist", verbose: bool = True):
 
     Returns ((x_train, y_train), (x_test, y_test)) with uint8 28×28 images, like Keras.
     """
-    cached = keras_cache_dir() / f"{name}.npz" if name == "mnist" else keras_cache_dir() / name
-    if cached.exists():
-        import keras
-        return getattr(keras.datasets, name).load_data()
+    cached = keras_cache_dir() / f"{name}.npz"
+    if cached.exists():  # the file keras.datasets.<name>.load_data() saved; read it without Keras
+        with np.load(cached, allow_pickle=False) as f:
+            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
     if verbose:
         print(f"{name}: no local copy in {cached.parent} (this course works offline), so using the offline "
               "stand-in: scikit-learn's 1,797 real handwritten digits, upsampled to 28×28. With internet, "

@@ -40,14 +40,15 @@ def main(argv):
             "--die-with-parent", "--new-session", "--clearenv"]
     for key, value in settings["env"].items():
         args += ["--setenv", key, value]
+    # The scratch /tmp first: read-only binds below may live under /tmp (e.g. a clone in /tmp).
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits["tmp_mb"] * mb), "--tmpfs", "/tmp"]
     for directory in settings["dirs"]:
         args += ["--perms", "0755", "--dir", directory]
     for target in settings["symlinks"]:
         args += ["--symlink", *target]
     for path in settings["read_only"]:
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits["tmp_mb"] * mb), "--tmpfs", "/tmp",
-             *[a for d in ancestors(runtime) for a in ("--perms", "0755", "--dir", d)], "--bind", runtime, runtime, *[a for d in ancestors(settings["home"]) for a in ("--perms", "0755", "--dir", d)],
+    args += [*[a for d in ancestors(runtime) for a in ("--perms", "0755", "--dir", d)], "--bind", runtime, runtime, *[a for d in ancestors(settings["home"]) for a in ("--perms", "0755", "--dir", d)],
              "--bind", work, settings["home"], "--chdir", settings["home"],
              "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
              "--bounding-set=-all", "--no-new-privs",

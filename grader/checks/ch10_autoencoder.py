@@ -1,0 +1,655 @@
+"""Checks for the exercise of chapter 10, "The convolutional autoencoder".
+
+Models are judged by what they are (layer types, ``get_config()``, output shapes), never by
+positional indexes alone. Keras is never imported at module level: a student who built a model
+has imported it already, and the classes are looked up in ``sys.modules``. Only question 7
+(a denoiser the student trains) runs a model; it is marked ``trains = True``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import sys
+
+import numpy as np
+
+from grader.placeholder import ____
+from grader.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
+                              ObjectQuestion, Question, ValueQuestion, case, label_questions, student_value)
+from grader.values import describe
+
+__all__ = ["____", "make_encoder", "x_t", "w_t", "add_noise", "noisy_digits", "digits_split",
+           "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
+
+
+def _library_object(path: str):
+    """``"keras.layers.Conv2D"`` -> that object if its library is already imported, else None."""
+    root, *attrs = path.split(".")
+    obj = sys.modules.get(root)
+    try:
+        for attr in attrs:
+            obj = getattr(obj, attr) if obj is not None else None
+    except Exception:
+        return None
+    return obj
+
+
+def _kind(value) -> str:
+    return type(value).__name__
+
+
+# ---- the encoder of questions 1 and 5 -------------------------------------------------------------
+ENCODER_TEXT = ("Input 28×28×1 → Conv2D(16, 3, relu, same) → MaxPooling2D(2, same) → Conv2D(8, 3, relu, same) → "
+                "MaxPooling2D(2, same) → Conv2D(8, 3, relu, same) → MaxPooling2D(2, same)")
+_ENC_SIZES = [28, 14, 7, 4]          # spatial size at the input and after each pooling
+_CODE_SHAPE = (4, 4, 8)
+
+
+def make_encoder():
+    """The encoder of questions 1 and 5 (a Keras model, built, random weights)."""
+    import keras
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(16, 3, activation="relu", padding="same"),
+        layers.MaxPooling2D(2, padding="same"),
+        layers.Conv2D(8, 3, activation="relu", padding="same"),
+        layers.MaxPooling2D(2, padding="same"),
+        layers.Conv2D(8, 3, activation="relu", padding="same"),
+        layers.MaxPooling2D(2, padding="same"),
+    ], name="encoder")
+
+
+# ---- question 1: the bottleneck --------------------------------------------------------------------
+q_1 = MultipartQuestion(
+    a=ValueQuestion(
+        "code_shape", _CODE_SHAPE,
+        mistakes=[Mistake("(3, 3, 8) is what pooling with padding='valid' would give (⌊7/2⌋ = 3). With "
+                          "padding='same' the last pooling keeps the odd row: ⌈7/2⌉ = 4.", value=(3, 3, 8)),
+                  Mistake("(7, 7, 8) counts only two poolings; the encoder halves the size three times: "
+                          "28 → 14 → 7 → 4.", value=(7, 7, 8)),
+                  Mistake("the channel count is off: the last Conv2D has 8 filters, and pooling keeps the "
+                          "number of channels.", when=lambda a: a.shape == (3,) and tuple(a[:2]) == (4, 4)),
+                  Mistake("give the shape without the batch axis: (height, width, channels).",
+                          when=lambda a: a.shape == (4,) and tuple(a[1:]) == _CODE_SHAPE),
+                  Mistake("a feature map has three axes here: (height, width, channels).",
+                          when=lambda a: a.shape == (2,))],
+        hints=["'same' convolutions keep the size; each MaxPooling2D(2, padding='same') turns n into ⌈n/2⌉.",
+               "28 → 14 → 7 → ⌈7/2⌉; the channels are the filters of the last Conv2D."],
+        solution="28 → 14 → 7 → 4 (⌈7/2⌉ = 4 with 'same' pooling); the last Conv2D has 8 filters:",
+        solution_code="code_shape = (4, 4, 8)"),
+    b=ValueQuestion(
+        "code_size", int(np.prod(_CODE_SHAPE)), kind="int",
+        mistakes=[Mistake("392 = 7·7·8 stops after two poolings; the code is 4×4×8.", value=392),
+                  Mistake("72 = 3·3·8 uses 'valid' pooling; with 'same' the code is 4×4×8.", value=72),
+                  Mistake("16 = 4·4 forgets the channels: every position holds 8 numbers.", value=16),
+                  Mistake("784 = 28·28 is the size of the input image; the question asks for the code.", value=784),
+                  Mistake("6.125 = 784/128 is the compression factor; the question asks how many numbers the "
+                          "code holds.", value=6.125)],
+        hints=["Multiply the three numbers of the shape in (a)."],
+        solution="4·4·8 = 128 numbers for a 784-pixel image: about 6 times fewer.",
+        solution_code="code_size = 4 * 4 * 8"),
+)
+
+
+# ---- question 2: a transposed convolution by hand -----------------------------------------------------
+x_t = np.array([[1, 2],
+                [3, 4]])
+w_t = np.array([[1, 0, 2],
+                [0, 1, 0],
+                [-1, 0, 1]])
+
+
+def _scatter(x, w, stride, overwrite=False):
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    (n0, n1), (k0, k1) = x.shape, w.shape
+    out = np.zeros(((n0 - 1) * stride + k0, (n1 - 1) * stride + k1))
+    for i in range(n0):
+        for j in range(n1):
+            block = out[i * stride:i * stride + k0, j * stride:j * stride + k1]
+            if overwrite:
+                block[...] = x[i, j] * w
+            else:
+                block += x[i, j] * w
+    return out
+
+
+_T_FULL = _scatter(x_t, w_t, 2)
+
+q_2 = ValueQuestion(
+    "t_by_hand", _T_FULL,
+    mistakes=[
+        Mistake("the kernel is flipped. A transposed convolution stamps `w_t` as it is: input value x[i, j] "
+                "adds x[i, j]·w_t to the 3×3 block whose top-left corner is (2i, 2j).",
+                value=lambda: _scatter(x_t, w_t[::-1, ::-1], 2)),
+        Mistake("the stamps moved by 1 (stride 1, a 4×4 result). With stride 2 the stamps start 2 apart: "
+                "(2 − 1)·2 + 3 = 5 rows and columns.", value=lambda: _scatter(x_t, w_t, 1)),
+        Mistake("where two stamps overlap (row 2 and column 2) the later one replaced the earlier one. A "
+                "transposed convolution *adds* the overlapping contributions (`+=`, not `=`).",
+                value=lambda: _scatter(x_t, w_t, 2, overwrite=True)),
+        Mistake("rows and columns are swapped: x[0, 1] = 2 stamps its block to the right of x[0, 0]'s, not "
+                "below it.", value=lambda: _scatter(x_t, w_t, 2).T),
+        Mistake("a 4×4 result is n·stride, the size with padding='same' (or the result of stride 1). This "
+                "question asks for padding='valid': (n − 1)·stride + k = 5.", when=lambda a: a.shape == (4, 4)),
+        Mistake("a 2×2 result is the size of the *input*; a transposed convolution makes the map bigger.",
+                when=lambda a: a.shape == (2, 2)),
+    ],
+    hints=["Start from a 5×5 array of zeros. The input value x_t[0, 0] = 1 adds 1·w_t to rows 0–2, columns 0–2.",
+           "x_t[i, j] adds x_t[i, j]·w_t to `out[2*i:2*i+3, 2*j:2*j+3]`. Where blocks overlap (row 2, column 2) "
+           "the contributions add up.",
+           "Centre value out[2, 2]: every one of the four stamps covers it, with the kernel's corners: "
+           "1·1 + 2·(−1) + 3·2 + 4·1 = 9."],
+    solution="Every input value stamps a scaled copy of the kernel; stamps start `stride` apart and add where "
+             "they overlap:",
+    solution_code='''t_by_hand = np.zeros((5, 5))
+for i in range(2):
+    for j in range(2):
+        t_by_hand[2 * i:2 * i + 3, 2 * j:2 * j + 3] += x_t[i, j] * w_t''',
+)
+
+
+# ---- question 3: the output size of Conv2DTranspose ---------------------------------------------------
+def reference_transposed_size(n, kernel, stride, padding="valid", output_padding=None):
+    if output_padding is None:
+        return n * stride if padding == "same" else (n - 1) * stride + kernel
+    pad = kernel // 2 if padding == "same" else 0
+    return (n - 1) * stride + kernel - 2 * pad + output_padding
+
+
+def _forgot_output_padding(n, kernel, stride, padding="valid", output_padding=None):
+    if output_padding is None:
+        return reference_transposed_size(n, kernel, stride, padding)
+    return reference_transposed_size(n, kernel, stride, padding, 0)
+
+
+def _conv2d_formula(n, kernel, stride, padding="valid", output_padding=None):
+    return -(-n // stride) if padding == "same" else (n - kernel) // stride + 1
+
+
+def _same_always_n_stride(n, kernel, stride, padding="valid", output_padding=None):
+    if padding == "same":
+        return n * stride
+    return reference_transposed_size(n, kernel, stride, padding, output_padding)
+
+
+def _none_as_zero(n, kernel, stride, padding="valid", output_padding=None):
+    return reference_transposed_size(n, kernel, stride, padding, output_padding or 0)
+
+
+def _padding_once(n, kernel, stride, padding="valid", output_padding=None):
+    if output_padding is None:
+        return reference_transposed_size(n, kernel, stride, padding)
+    pad = kernel // 2 if padding == "same" else 0
+    return (n - 1) * stride + kernel - pad + output_padding
+
+
+def _padding_ignored(n, kernel, stride, padding="valid", output_padding=None):
+    return reference_transposed_size(n, kernel, stride, "valid", output_padding)
+
+
+q_3 = FunctionQuestion(
+    "transposed_size", reference_transposed_size,
+    cases=[
+        case(4, 3, 2),
+        case(4, 3, 2, "same"),
+        case(5, 5, 1, "same", 0),
+        case(4, 3, 2, "same", 0),
+        case(4, 3, 2, "same", 1),
+        case(4, 3, 2, "valid", 1),
+        case(7, 3, 2, "same"),
+        case(2, 2, 2, "valid"),
+        case(3, 4, 2, "valid", 1),
+        case(5, 5, 1, "same"),
+        case(7, 5, 3, "valid", 2),
+        case(10, 5, 3, "same", 1),
+        case(14, 3, 2, "same", 1),
+    ],
+    mistakes=[
+        Mistake("the output padding is missing: when `output_padding` is a number, add it at the end, "
+                "(n − 1)·stride + kernel − 2·p + output_padding.", impl=_forgot_output_padding),
+        Mistake("this is the size formula of an ordinary (strided) Conv2D, which makes maps *smaller*. "
+                "A transposed convolution goes the other way: (n − 1)·stride + kernel − 2·p + output_padding.",
+                impl=_conv2d_formula),
+        Mistake("for padding='same' you always return n·stride. That is Keras's choice only when "
+                "`output_padding=None`; with a number, use the formula with p = kernel // 2.",
+                impl=_same_always_n_stride),
+        Mistake("`output_padding=None` is not the same as 0: with None Keras infers the size, n·stride for "
+                "padding='same' and (n − 1)·stride + kernel for 'valid'.", impl=_none_as_zero),
+        Mistake("the padding is subtracted once; it crops p = kernel // 2 rows on *both* sides: − 2·p.",
+                impl=_padding_once),
+        Mistake("padding='same' is treated like 'valid': 'same' crops p = kernel // 2 rows on both sides "
+                "(or, with `output_padding=None`, gives n·stride).", impl=_padding_ignored),
+    ],
+    returns="number",
+    hints=["Without padding, the last of the n stamps starts at (n − 1)·stride and covers `kernel` rows.",
+           "With a number for `output_padding`: (n − 1)·stride + kernel − 2·p + output_padding, where p = 0 for "
+           "'valid' and kernel // 2 for 'same'.",
+           "With `output_padding=None`, Keras infers the size: n·stride for 'same', (n − 1)·stride + kernel for "
+           "'valid' (when kernel ≥ stride)."],
+    solution="The docstring's formula when `output_padding` is given, Keras's inferred size when it is None:",
+    solution_code='''def transposed_size(n, kernel, stride, padding="valid", output_padding=None):
+    if output_padding is None:
+        return n * stride if padding == "same" else (n - 1) * stride + kernel
+    p = kernel // 2 if padding == "same" else 0
+    return (n - 1) * stride + kernel - 2 * p + output_padding''',
+)
+
+
+# ---- question 4: checkerboard artefacts -----------------------------------------------------------------
+q_4 = ChoiceQuestion(
+    "even_overlap", "b",
+    {"a": "Conv2DTranspose(…, kernel_size=3, strides=2)",
+     "b": "Conv2DTranspose(…, kernel_size=4, strides=2)",
+     "c": "Conv2DTranspose(…, kernel_size=3, strides=2, padding='same')",
+     "d": "Conv2DTranspose(…, kernel_size=5, strides=2)"},
+    why_not={"a": "3 is not a multiple of 2: stamps 3 wide placed 2 apart overlap on every second row and column, "
+                  "so inner pixels get 1, 2 or 4 stamps, a checkerboard.",
+             "c": "padding='same' only crops the border of the output; inside, the stamps overlap exactly as "
+                  "with kernel 3 and stride 2: 1, 2 or 4 stamps, a checkerboard.",
+             "d": "5 is not a multiple of 2 either: along each axis inner pixels get 2 or 3 stamps (4, 6 or 9 "
+                  "in 2-D), still a periodic pattern."},
+    hints=["Count, along one axis, how many stamps of width k placed s apart cover each inner pixel.",
+           "The count is the same for every pixel exactly when k is a multiple of s."],
+    solution="(b): a 4-wide kernel moved by 2 covers every inner pixel exactly twice per axis (4 times in 2-D). "
+             "An even overlap removes the built-in checkerboard, though learned weights can still differ between "
+             "the four phases; resizing (UpSampling2D) and then convolving avoids the problem by construction.",
+    solution_code='even_overlap = "b"',
+)
+
+
+# ---- question 5: a decoder that mirrors the encoder ----------------------------------------------------
+def _hw(shape) -> str:
+    return "×".join(str(s) for s in shape)
+
+
+def _as_model(model, var: str):
+    model_class = _library_object("keras.Model")
+    if model_class is not None and isinstance(model, model_class):
+        try:
+            inputs = model.inputs
+        except Exception:
+            inputs = None
+        if not inputs:
+            return (f"`{var}` does not know its input shape yet, so Keras has not built it. Start the list of "
+                    f"layers with `keras.Input(shape={_CODE_SHAPE})`.")
+        return None
+    layer_class = _library_object("keras.layers.Layer")
+    if layer_class is not None and isinstance(model, layer_class):
+        return (f"`{var}` is a single `{_kind(model)}` layer. Put the layers in a model: "
+                "`keras.Sequential([keras.Input(...), layer, ...])`.")
+    if type(model) in (list, tuple) and model and layer_class is not None and any(
+            isinstance(v, layer_class) for v in model):
+        return f"`{var}` is a {type(model).__name__} of layers; wrap it in a model: `keras.Sequential([...])`."
+    if _kind(model) in ("KerasTensor", "EagerTensor") or hasattr(model, "dtype") and hasattr(model, "shape"):
+        return (f"`{var}` holds a tensor (the result of calling layers or a model), not the model. Keep the "
+                f"model itself: `{var} = keras.Sequential([...])`.")
+    return f"`{var}` should be a Keras model (`keras.Sequential([...])`), but it is {describe(model)}."
+
+
+def _shape_of(tensor) -> tuple:
+    return tuple(tensor.shape)[1:]
+
+
+def _trace(model):
+    """[(layer, input shape, output shape)] for the model's layers that map 4-D tensors to 4-D tensors."""
+    rows = []
+    for layer in model.layers:
+        if _kind(layer) == "InputLayer":
+            continue
+        try:
+            rows.append((layer, _shape_of(layer.input), _shape_of(layer.output)))
+        except Exception:
+            continue
+    return rows
+
+
+def _decoder_is_model(model):
+    return _as_model(model, "decoder")
+
+
+def _decoder_input(model):
+    shape = _shape_of(model.inputs[0])
+    if shape == _CODE_SHAPE:
+        return None
+    if shape == (28, 28, 1):
+        return ("`decoder` takes 28×28×1 images: that is the whole autoencoder. The decoder starts where the "
+                f"encoder stops: `keras.Input(shape={_CODE_SHAPE})`.")
+    return (f"`decoder` takes inputs of shape {shape}, but the encoder's output (the code) has shape "
+            f"{_CODE_SHAPE}. Start with `keras.Input(shape={_CODE_SHAPE})`.")
+
+
+def _decoder_size(model):
+    out = _shape_of(model.outputs[0])
+    if len(out) != 3:
+        return (f"`decoder` outputs shape {out}; it must output images, (28, 28, 1). Keep the maps 3-D (no "
+                "Flatten at the end).")
+    if tuple(out[:2]) == (28, 28):
+        return None
+    # Follow the spatial size and compare it with the encoder's sizes read backwards (4 → 7 → 14 → 28).
+    level, steps, first = 0, [f"{_CODE_SHAPE[0]} (input)"], None
+    mirror = _ENC_SIZES[::-1]
+    for layer, shape_in, shape_out in _trace(model):
+        if len(shape_in) != 3 or len(shape_out) != 3:
+            continue
+        if shape_out[0] is not None and shape_in[0] is not None and shape_out[0] > shape_in[0]:
+            level += 1
+        steps.append(f"{shape_out[0]} ({layer.name})")
+        want = mirror[min(level, len(mirror) - 1)]
+        if first is None and shape_out[0] != want:
+            first = (layer.name, shape_out[0], want)
+    diff = out[0] - 28
+    text = (f"the decoder outputs {_hw(out)}, but the images are 28×28×1: {abs(diff)} "
+            f"{'rows and columns too many' if diff > 0 else 'rows and columns too few'}. Sizes layer by layer: "
+            + " → ".join(steps) + ".")
+    if first is not None:
+        name, got, want = first
+        text += (f" Against the encoder read backwards (4 → 7 → 14 → 28), the first layer that differs is "
+                 f"`{name}`: {got} where the encoder had {want} ({got - want:+d}).")
+    if diff == 4:
+        text += (" You forgot the one convolution without padding: the encoder's 'same' pooling rounded 7 up to "
+                 "4, so 4 → 8 → 16 → 32, and each doubling doubles the extra row (+1, +2, +4). A 3×3 Conv2D with "
+                 "padding='valid' at 16×16 (16 → 14), before the last UpSampling2D, gives 14·2 = 28.")
+    else:
+        text += (" UpSampling2D(2) doubles the size, a 3×3 Conv2D with padding='valid' removes 2, one with "
+                 "padding='same' keeps it.")
+    return text
+
+
+def _decoder_channels(model):
+    channels = _shape_of(model.outputs[0])[-1]
+    if channels == 1:
+        return None
+    return (f"the decoder outputs {channels} channels, but the images are grey, 1 channel: the last Conv2D "
+            "needs `filters=1` (the encoder's first layer went 1 → 16; the decoder's last goes back to 1).")
+
+
+_ACTIVATION_SAYS = {
+    "relu": "ReLU outputs are unbounded above, but pixels lie in [0, 1] and binary crossentropy needs "
+            "predictions strictly between 0 and 1.",
+    "linear": "no activation leaves the output unbounded (negative or above 1), but pixels lie in [0, 1].",
+    "softmax": "softmax over a single channel is exactly 1 at every pixel: the decoder could only draw white "
+               "images.",
+    "tanh": "tanh outputs lie in (−1, 1), but pixels lie in [0, 1].",
+}
+
+
+def _final_activation(model):
+    for layer in reversed(model.layers):
+        try:
+            config = layer.get_config()
+        except Exception:
+            continue
+        if "activation" in config:
+            name = config["activation"]
+            if isinstance(name, dict):
+                name = name.get("config", {}).get("name") or name.get("class_name", "")
+            return str(name or "linear")
+        if _kind(layer) in ("Conv2D", "Conv2DTranspose", "Dense"):
+            return "linear"
+    return "linear"
+
+
+def _decoder_activation(model):
+    name = _final_activation(model)
+    if name in ("sigmoid", "hard_sigmoid"):
+        return None
+    says = _ACTIVATION_SAYS.get(name, f"the final activation is {name!r}; pixels lie in [0, 1].")
+    return f"wrong final activation: {says} End with `activation='sigmoid'`, which maps any number into (0, 1)."
+
+
+def _decoder_mirrors(model):
+    ups = [layer.name for layer, shape_in, shape_out in _trace(model)
+           if len(shape_in) == 3 and len(shape_out) == 3 and shape_out[0] > shape_in[0]]
+    if len(ups) == 3:
+        return None
+    return (f"the encoder halves the size three times (28 → 14 → 7 → 4); mirror it with three layers that "
+            f"double it (UpSampling2D(2), or Conv2DTranspose with strides=2). Your decoder enlarges the maps in "
+            f"{len(ups)} step{'s' if len(ups) != 1 else ''}" + (f" ({', '.join(ups)})." if ups else "."))
+
+
+_DECODER_SOLUTION = '''decoder = keras.Sequential([
+    keras.Input(shape=(4, 4, 8)),
+    keras.layers.Conv2D(8, 3, activation="relu", padding="same"),     # 4×4×8
+    keras.layers.UpSampling2D(2),                                     # 8×8×8
+    keras.layers.Conv2D(8, 3, activation="relu", padding="same"),     # 8×8×8
+    keras.layers.UpSampling2D(2),                                     # 16×16×8
+    keras.layers.Conv2D(16, 3, activation="relu"),                    # 14×14×16: no padding, 16 → 14
+    keras.layers.UpSampling2D(2),                                     # 28×28×16
+    keras.layers.Conv2D(1, 3, activation="sigmoid", padding="same"),  # 28×28×1
+], name="decoder")'''
+
+q_5 = ObjectQuestion(
+    "decoder",
+    [_decoder_is_model, _decoder_input, _decoder_size, _decoder_channels, _decoder_activation, _decoder_mirrors],
+    hints=["Read the encoder backwards: three Conv2D + UpSampling2D(2) steps take 4 → 8 → 16 → 32. Something "
+           "must remove 4 rows.",
+           "Give the third Conv2D no padding: at 16×16 a 3×3 'valid' convolution gives 14×14, and 14·2 = 28.",
+           "End with `keras.layers.Conv2D(1, 3, activation='sigmoid', padding='same')`: one grey channel, "
+           "values in (0, 1). Check with `decoder.output_shape` and `keras.Sequential([encoder, decoder])`."],
+    solution="The seed's decoder with this encoder's channel counts: three upsamplings, one convolution without "
+             "padding (16 → 14), and a 1-channel sigmoid output.",
+    solution_code=_DECODER_SOLUTION,
+    on_correct="The decoder maps the 4×4×8 code back to a 28×28×1 image.",
+)
+
+
+# ---- question 6: the loss for pixels in [0, 1] ---------------------------------------------------------
+def _key(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name).lower()
+
+
+_LOSS_KEYS = {
+    "binarycrossentropy": "bce", "bce": "bce", "meansquarederror": "mse", "mse": "mse",
+    "meanabsoluteerror": "mae", "mae": "mae", "huber": "huber", "logcosh": "logcosh",
+    "categoricalcrossentropy": "cce", "cce": "cce", "sparsecategoricalcrossentropy": "scce",
+    "accuracy": "metric", "acc": "metric", "binaryaccuracy": "metric", "categoricalaccuracy": "metric",
+    "hinge": "hinge", "squaredhinge": "hinge", "categoricalhinge": "hinge",
+    "kldivergence": "kld", "kld": "kld", "kullbackleiblerdivergence": "kld", "poisson": "poisson",
+    "cosinesimilarity": "cosine",
+}
+
+_LOSS_ACCEPTED = {
+    "bce": "Binary crossentropy treats every pixel as the probability of ink, with the true brightness in [0, 1] "
+           "as a soft target; it pairs with the sigmoid output and is the seed's choice. (Its minimum is not 0 "
+           "for grey targets, so compare its values between models, not with 0.)",
+    "mse": "Mean squared error compares brightnesses directly and is 0 for a perfect copy, which makes it easy "
+           "to read; its gradients are smaller than binary crossentropy's near 0 and 1, so training can be a "
+           "little slower. Both are standard for images in [0, 1].",
+    "mae": "Mean absolute error works too (it blurs less than MSE but learns more slowly near the target); "
+           "binary crossentropy and MSE are the usual choices.",
+    "huber": "The Huber loss (MSE near the target, MAE far away) works too; binary crossentropy and MSE are the "
+             "usual choices.",
+    "logcosh": "log-cosh behaves like MSE near the target and works too; binary crossentropy and MSE are the "
+               "usual choices.",
+}
+
+_LOSS_REJECTED = {
+    "cce": "categorical crossentropy normalises the prediction over the last axis, and with a single channel "
+           "every pixel becomes 1/1 = 1: the loss is 0 whatever the model outputs, so nothing is learned (Keras "
+           "even warns about it). Pixels are independent values in [0, 1]: use 'binary_crossentropy' or 'mse'.",
+    "scce": "sparse categorical crossentropy expects integer class labels (one class index per pixel) and one "
+            "output channel per class. The targets here are brightnesses in [0, 1] with a single channel, and "
+            "the loss comes out 0 whatever the model does. Use 'binary_crossentropy' or 'mse'.",
+    "metric": "accuracy is a metric, not a loss, and it counts exact class matches; brightness values are "
+              "continuous. Use 'binary_crossentropy' or 'mse'.",
+    "hinge": "hinge losses are for classifiers with labels −1/+1; the targets here are brightnesses in [0, 1].",
+    "kld": "KL divergence compares probability distributions that sum to 1; a picture's pixels do not.",
+    "poisson": "the Poisson loss is for counts; the targets here are brightnesses in [0, 1].",
+    "cosine": "cosine similarity ignores how bright the image is (only its direction counts), so a faint copy "
+              "would score perfectly.",
+}
+
+
+def _loss_kind(value, var: str) -> str:
+    if type(value) is str:
+        name = value.strip()
+    elif isinstance(value, type):
+        raise Incorrect(f"`{var}` is the class `{value.__name__}` itself; a loss object is an instance: add "
+                        f"parentheses, `{value.__name__}()` (or give the name as a string).")
+    elif callable(getattr(value, "get_config", None)):
+        config = value.get_config() or {}
+        if config.get("from_logits"):
+            raise Incorrect("`from_logits=True` tells the loss that the model outputs raw scores and applies a "
+                            "sigmoid itself; but the decoder already ends with a sigmoid, so it would be applied "
+                            "twice. Leave `from_logits` at its default, False.")
+        name = _kind(value)
+        if name == "LossFunctionWrapper":
+            name = getattr(getattr(value, "fn", None), "__name__", "") or str(config.get("name", ""))
+    elif callable(value) and hasattr(value, "__name__"):
+        name = value.__name__
+    else:
+        raise Incorrect(f"`{var}` should be a loss: its name as a string, e.g. \"mse\", or a Keras loss such as "
+                        f"`keras.losses.MeanSquaredError()`; it is {describe(value)}.")
+    kind = _LOSS_KEYS.get(_key(name))
+    if kind is None:
+        raise Incorrect(f"{name!r} is not a Keras loss that fits pixels in [0, 1]. Think of each pixel as a "
+                        "number between 0 and 1 that the model should reproduce.")
+    return kind
+
+
+class LossQuestion(Question):
+    """The loss for an autoencoder's pixels: a name string, a Keras loss object or a loss function."""
+
+    def __init__(self, var: str, **kwargs):
+        super().__init__(**kwargs)
+        self.var = var
+
+    def _evaluate(self):
+        kind = _loss_kind(student_value(self.var), self.var)
+        if kind in _LOSS_ACCEPTED:
+            return self._correct(_LOSS_ACCEPTED[kind])
+        raise Incorrect(_LOSS_REJECTED[kind])
+
+
+q_6 = LossQuestion(
+    "recon_loss",
+    hints=["The target of every output pixel is a brightness between 0 and 1, and the decoder ends with a "
+           "sigmoid. Is this one class out of many, or many separate numbers?",
+           "Each pixel is its own number in [0, 1]: a per-pixel loss, either a cross-entropy for one 'probability' "
+           "per pixel or a squared difference."],
+    solution="'binary_crossentropy' (the seed's choice: each pixel a probability of ink, the sigmoid output) or "
+             "'mse' (the squared difference of brightnesses). Categorical losses compare one class out of many "
+             "along the channel axis; with one channel they are 0 whatever the model does.",
+    solution_code='recon_loss = "binary_crossentropy"',
+)
+
+
+# ---- question 7: train a denoiser ----------------------------------------------------------------------
+NOISE_STD = 0.5
+TARGET_MSE = 0.016
+
+
+@functools.lru_cache(maxsize=1)
+def digits_split():
+    """The offline digits at 28×28 (``grader.datasets.digits(28)``), loaded once and cached."""
+    from grader import datasets
+    return datasets.digits(28)
+
+
+def add_noise(x, std=NOISE_STD, seed=0):
+    """Gaussian noise of standard deviation ``std`` (seeded), clipped back into [0, 1]."""
+    rng = np.random.default_rng(seed)
+    x = np.asarray(x, dtype=np.float32)
+    return np.clip(x + rng.normal(0.0, std, x.shape), 0.0, 1.0).astype(np.float32)
+
+
+def noisy_digits():
+    """(noisy inputs, clean targets) for training: the training split of the digits."""
+    data = digits_split()
+    return add_noise(data.x_train, seed=0), data.x_train
+
+
+def _predict(model, x):
+    out = model(x, training=False)
+    return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=np.float64)
+
+
+class DenoiserQuestion(Question):
+    """A trained denoiser, graded on the validation digits with fresh noise."""
+
+    trains = True     # `make bench` leaves it out of the check() latency figure
+
+    def __init__(self, var: str, target: float, **kwargs):
+        super().__init__(**kwargs)
+        self.var, self.target = var, target
+
+    def _evaluate(self, split="val", seed=1):
+        model = student_value(self.var)
+        problem = _as_model(model, self.var)
+        if problem:
+            raise Incorrect(problem)
+        shape = _shape_of(model.inputs[0])
+        if shape != (28, 28, 1):
+            raise Incorrect(f"`{self.var}` expects inputs of shape {shape}; the noisy digits are (28, 28, 1). Start "
+                            "with `keras.Input(shape=(28, 28, 1))`.")
+        data = digits_split()
+        clean = getattr(data, f"x_{split}")
+        noisy = add_noise(clean, seed=seed)
+        pred = _predict(model, noisy)
+        if pred.shape != clean.shape:
+            raise Incorrect(f"`{self.var}` turns a batch of shape {clean.shape} into {pred.shape}; a denoiser "
+                            "returns images of the same shape as its input, (28, 28, 1) each.")
+        noisy_mse = float(np.mean((noisy - clean) ** 2))
+        mse = float(np.mean((pred - clean) ** 2))
+        if float(pred.std(axis=0).mean()) < 0.05:
+            raise Incorrect(f"the output hardly changes from one image to the next (MSE {mse:.4f}): the model has "
+                            f"not learned yet. Did you call `{self.var}.fit(x_noisy, x_clean, ...)` on this model, "
+                            "for a few epochs?")
+        if float(np.mean((pred - noisy) ** 2)) < 0.1 * noisy_mse:
+            raise Incorrect(f"the output is almost exactly the noisy input (MSE to the clean images {mse:.4f}, the "
+                            f"same as doing nothing, {noisy_mse:.4f}): the model copies the noise. Train it to "
+                            "output the *clean* images: `fit(x_noisy, x_clean)`, with a bottleneck (pooling) so "
+                            "that it cannot simply pass every pixel through.")
+        if mse >= noisy_mse:
+            raise Incorrect(f"mean squared error {mse:.4f} to the clean images, worse than the noisy input itself "
+                            f"({noisy_mse:.4f}): the model has not learned yet. Did you call "
+                            f"`{self.var}.fit(x_noisy, x_clean, ...)` on this model, for a few epochs (watch the "
+                            "loss go down)?")
+        background = clean == 0
+        level = float(pred[background].mean())
+        if level > 0.1:
+            raise Incorrect(f"the background is grey: where the digits are black, your output has an average "
+                            f"brightness of {level:.2f} (the noisy input averages "
+                            f"{float(noisy[background].mean()):.2f} there, the clean digits 0). Either the model "
+                            "learned to reproduce noisy images, because the targets were noisy (`fit(x_noisy, "
+                            "x_noisy)`; the targets must be the clean images, `fit(x_noisy, x_clean)`), or it needs "
+                            "more epochs to learn that the background is black.")
+        if mse > self.target:
+            raise Incorrect(f"the model helps, from {noisy_mse:.4f} (noisy input) to {mse:.4f}, but the goal is at "
+                            f"most {self.target}. Train a few more epochs, or give it more filters.")
+        return self._correct(f"on {len(clean)} validation digits with fresh noise, the mean squared error drops "
+                             f"from {noisy_mse:.4f} (noisy input) to {mse:.4f}.")
+
+    def assert_denoises_test_split(self) -> None:
+        """For hidden tests: the same on the test digits, which the model never saw, with other noise."""
+        outcome_text = None
+        try:
+            self._evaluate(split="test", seed=7)
+        except Incorrect as exc:
+            outcome_text = str(exc)
+        if outcome_text:
+            raise AssertionError(f"{self.title} (test digits): {outcome_text}")
+
+
+q_7 = DenoiserQuestion(
+    "denoiser", TARGET_MSE,
+    hints=["A small convolutional autoencoder is enough: Conv2D + MaxPooling2D down, Conv2D + UpSampling2D up, "
+           "and a 1-channel sigmoid Conv2D at the end, all with padding='same'.",
+           "Inputs are `x_noisy`, targets are `x_clean`: `denoiser.fit(x_noisy, x_clean, epochs=5, batch_size=32)`. "
+           "Compile with optimizer='adam' and loss='binary_crossentropy'."],
+    solution="A one-pooling convolutional autoencoder, trained for 5 epochs to map noisy digits to clean ones:",
+    solution_code='''x_noisy, x_clean = noisy_digits()
+keras.utils.set_random_seed(0)
+denoiser = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    keras.layers.Conv2D(16, 3, activation="relu", padding="same"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(8, 3, activation="relu", padding="same"),
+    keras.layers.UpSampling2D(2),
+    keras.layers.Conv2D(1, 3, activation="sigmoid", padding="same"),
+])
+denoiser.compile(optimizer="adam", loss="binary_crossentropy")
+denoiser.fit(x_noisy, x_clean, epochs=5, batch_size=32, verbose=0)''',
+)
+
+label_questions(globals())
