@@ -121,3 +121,19 @@ def first_difference(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6, 
         return None, 0
     index = tuple(int(i) for i in wrong[0])
     return (index[0] if len(index) == 1 else index), len(wrong)
+
+
+def loaded_object(path: str):
+    """``"keras.layers.Conv2D"`` -> that object if its library is already imported, else None.
+
+    Lets checks recognise TensorFlow/Keras objects without importing those libraries.
+    """
+    import sys
+    root, *attrs = path.split(".")
+    obj = sys.modules.get(root)
+    try:
+        for attr in attrs:
+            obj = getattr(obj, attr) if obj is not None else None
+    except Exception:
+        return None
+    return obj

@@ -5,12 +5,12 @@ notebook imported TensorFlow already, so the checks look it up in ``sys.modules`
 """
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 from scipy import signal
 
 from grader.placeholder import ____
+from grader.values import loaded_object as _library_object
 from grader.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
                               ThoughtQuestion, ValueQuestion, case, label_questions)
 from grader.values import describe, is_tensor, show_value, to_array
@@ -26,17 +26,6 @@ CLASSIC_KERNELS = {
     "blur": np.ones((3, 3)) / 9,
 }
 
-
-def _library_object(path: str):
-    """``"tensorflow.nn.conv2d"`` -> that object if its library is already imported, else None."""
-    root, *attrs = path.split(".")
-    obj = sys.modules.get(root)
-    try:
-        for attr in attrs:
-            obj = getattr(obj, attr) if obj is not None else None
-    except Exception:
-        return None
-    return obj
 
 
 def _is_keras_layer(value) -> bool:

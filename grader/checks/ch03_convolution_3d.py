@@ -5,12 +5,12 @@ imported Keras already, so the checks look its classes up in ``sys.modules``.
 """
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from grader.placeholder import ____
+from grader.values import loaded_object as _library_object
 from grader.questions import (FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
                               ValueQuestion, case, label_questions)
 from grader.values import describe, is_tensor, show_value, to_array
@@ -33,17 +33,6 @@ kernel_q = np.array([
 # A batch of 2 images, 5 rows, 4 columns, 3 channels, numbered so that every value says where it was.
 batch_q = np.arange(2 * 5 * 4 * 3).reshape(2, 5, 4, 3)
 
-
-def _library_object(path: str):
-    """``"keras.layers.Conv2D"`` -> that object if its library is already imported, else None."""
-    root, *attrs = path.split(".")
-    obj = sys.modules.get(root)
-    try:
-        for attr in attrs:
-            obj = getattr(obj, attr) if obj is not None else None
-    except Exception:
-        return None
-    return obj
 
 
 # ---- shapes as answers -----------------------------------------------------------------

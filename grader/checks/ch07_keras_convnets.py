@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 
 import numpy as np
 
 from grader.placeholder import ____
+from grader.values import loaded_object as _library_object
 from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion, Question,
                               ThoughtQuestion, ValueQuestion, label_questions, student_value)
 from grader.values import describe
@@ -29,17 +29,6 @@ def digits_split():
     from grader import datasets
     return datasets.digits(28)
 
-
-def _library_object(path: str):
-    """``"keras.layers.Conv2D"`` -> that object if its library is already imported, else None."""
-    root, *attrs = path.split(".")
-    obj = sys.modules.get(root)
-    try:
-        for attr in attrs:
-            obj = getattr(obj, attr) if obj is not None else None
-    except Exception:
-        return None
-    return obj
 
 
 def _layer_name(value) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 
 import numpy as np
 
 from grader.placeholder import ____
+from grader.values import loaded_object as _library_object
 from grader.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
                               ObjectQuestion, Question, ValueQuestion, case, label_questions, student_value)
 from grader.values import describe
@@ -21,17 +21,6 @@ from grader.values import describe
 __all__ = ["____", "make_encoder", "x_t", "w_t", "add_noise", "noisy_digits", "digits_split",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
 
-
-def _library_object(path: str):
-    """``"keras.layers.Conv2D"`` -> that object if its library is already imported, else None."""
-    root, *attrs = path.split(".")
-    obj = sys.modules.get(root)
-    try:
-        for attr in attrs:
-            obj = getattr(obj, attr) if obj is not None else None
-    except Exception:
-        return None
-    return obj
 
 
 def _kind(value) -> str:
