@@ -7,10 +7,10 @@ student who built a model has imported it already, and the classes are looked up
 from __future__ import annotations
 
 import functools
-import re
 
 import numpy as np
 
+from grader.losses import loss_name, normalise
 from grader.placeholder import ____
 from grader.values import loaded_object as _library_object
 from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion, Question,
@@ -262,44 +262,23 @@ q_2 = ObjectQuestion(
 
 
 # ---- question 3: the loss for the labels -----------------------------------------------------------
-def _key(name: str) -> str:
-    """'SparseCategoricalCrossentropy', 'sparse_categorical_crossentropy' -> 'sparsecategoricalcrossentropy'."""
-    return re.sub(r"[\s_\-]", "", name).lower()
 
-
-_LOSS_KEYS = {
-    _key("sparse_categorical_crossentropy"): "sparse", _key("categorical_crossentropy"): "categorical",
-    _key("binary_crossentropy"): "binary", _key("mse"): "mse", _key("mean_squared_error"): "mse",
-    _key("MeanSquaredError"): "mse", _key("mae"): "mae", _key("mean_absolute_error"): "mae",
-    _key("accuracy"): "accuracy", _key("acc"): "accuracy", _key("sparse_categorical_accuracy"): "accuracy",
-    _key("categorical_accuracy"): "accuracy", _key("binary_accuracy"): "accuracy",
-    _key("binary_focal_crossentropy"): "binary_focal", _key("categorical_focal_crossentropy"): "categorical_focal",
-    _key("hinge"): "hinge", _key("kl_divergence"): "kld", _key("kld"): "kld", _key("poisson"): "poisson",
-}
+_LOSS_KEYS = {normalise(name): kind for name, kind in {
+    "sparse_categorical_crossentropy": "sparse", "categorical_crossentropy": "categorical",
+    "binary_crossentropy": "binary", "mse": "mse", "mean_squared_error": "mse", "mae": "mae",
+    "mean_absolute_error": "mae", "accuracy": "accuracy", "acc": "accuracy", "sparse_categorical_accuracy": "accuracy",
+    "categorical_accuracy": "accuracy", "binary_accuracy": "accuracy", "binary_focal_crossentropy": "binary_focal",
+    "categorical_focal_crossentropy": "categorical_focal", "hinge": "hinge", "kl_divergence": "kld", "kld": "kld",
+    "poisson": "poisson",
+}.items()}
 
 
 def _loss_kind(value, var: str) -> str:
     """'sparse', 'categorical', 'binary', ... for a loss name, Keras loss object or loss function."""
-    if type(value) is str:
-        name = value.strip()
-    elif isinstance(value, type):
-        raise Incorrect(f"`{var}` is the class `{value.__name__}` itself; a loss object is an instance: add "
-                        f"parentheses, `{value.__name__}()` (or give the name as a string).")
-    elif callable(getattr(value, "get_config", None)):          # a Keras loss (or metric) object
-        config = value.get_config() or {}
-        if config.get("from_logits"):
-            raise Incorrect("`from_logits=True` tells the loss that the model outputs raw scores, but these models "
-                            "end with softmax or sigmoid, which already give probabilities. Leave `from_logits` at "
-                            "its default, False.")
-        name = _layer_name(value)
-        if name == "LossFunctionWrapper":
-            name = getattr(getattr(value, "fn", None), "__name__", "") or str(config.get("name", ""))
-    elif callable(value) and hasattr(value, "__name__"):
-        name = value.__name__
-    else:
-        raise Incorrect(f"`{var}` should be a loss: its name as a string, e.g. \"mse\", or a Keras loss such as "
-                        f"`keras.losses.MeanSquaredError()`; it is {describe(value)}.")
-    kind = _LOSS_KEYS.get(_key(name))
+    name = loss_name(value, var, from_logits_says=(
+        "`from_logits=True` tells the loss that the model outputs raw scores, but these models end with softmax "
+        "or sigmoid, which already give probabilities. Leave `from_logits` at its default, False."))
+    kind = _LOSS_KEYS.get(normalise(name))
     if kind is None:
         raise Incorrect(f"Keras has no loss called {name!r} that fits here; the three candidates are "
                         "'binary_crossentropy', 'categorical_crossentropy' and 'sparse_categorical_crossentropy'.")

@@ -8,10 +8,10 @@ has imported it already, and the classes are looked up in ``sys.modules``. Only 
 from __future__ import annotations
 
 import functools
-import re
 
 import numpy as np
 
+from grader.losses import loss_name, normalise
 from grader.placeholder import ____
 from grader.values import loaded_object as _library_object
 from grader.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
@@ -423,9 +423,6 @@ q_5 = ObjectQuestion(
 
 
 # ---- question 6: the loss for pixels in [0, 1] ---------------------------------------------------------
-def _key(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", name).lower()
-
 
 _LOSS_KEYS = {
     "binarycrossentropy": "bce", "bce": "bce", "meansquarederror": "mse", "mse": "mse",
@@ -470,26 +467,11 @@ _LOSS_REJECTED = {
 
 
 def _loss_kind(value, var: str) -> str:
-    if type(value) is str:
-        name = value.strip()
-    elif isinstance(value, type):
-        raise Incorrect(f"`{var}` is the class `{value.__name__}` itself; a loss object is an instance: add "
-                        f"parentheses, `{value.__name__}()` (or give the name as a string).")
-    elif callable(getattr(value, "get_config", None)):
-        config = value.get_config() or {}
-        if config.get("from_logits"):
-            raise Incorrect("`from_logits=True` tells the loss that the model outputs raw scores and applies a "
-                            "sigmoid itself; but the decoder already ends with a sigmoid, so it would be applied "
-                            "twice. Leave `from_logits` at its default, False.")
-        name = _kind(value)
-        if name == "LossFunctionWrapper":
-            name = getattr(getattr(value, "fn", None), "__name__", "") or str(config.get("name", ""))
-    elif callable(value) and hasattr(value, "__name__"):
-        name = value.__name__
-    else:
-        raise Incorrect(f"`{var}` should be a loss: its name as a string, e.g. \"mse\", or a Keras loss such as "
-                        f"`keras.losses.MeanSquaredError()`; it is {describe(value)}.")
-    kind = _LOSS_KEYS.get(_key(name))
+    name = loss_name(value, var, from_logits_says=(
+        "`from_logits=True` tells the loss that the model outputs raw scores and applies a sigmoid itself; but "
+        "the decoder already ends with a sigmoid, so it would be applied twice. Leave `from_logits` at its "
+        "default, False."))
+    kind = _LOSS_KEYS.get(normalise(name))
     if kind is None:
         raise Incorrect(f"{name!r} is not a Keras loss that fits pixels in [0, 1]. Think of each pixel as a "
                         "number between 0 and 1 that the model should reproduce.")
