@@ -11,6 +11,7 @@ Nothing here downloads.
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,16 @@ def split(x: np.ndarray, y: np.ndarray, class_names, *, val: float = 0.15, test:
 
 
 def digits_images(size: int = 28) -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's 1,797 digits as float32 images (n, size, size, 1) in [0, 1], labels 0–9."""
+    """scikit-learn's 1,797 digits as float32 images (n, size, size, 1) in [0, 1], labels 0–9.
+
+    Upsampling takes seconds, so it is done once per size; callers get their own copies.
+    """
+    images, labels = _digits_images(size)
+    return images.copy(), labels.copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _digits_images(size: int) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
     from skimage.transform import resize
     data = load_digits()

@@ -68,3 +68,9 @@ def test_image_folder_falls_back_to_shapes(tmp_path, capsys, no_network):
     assert "offline stand-in" in capsys.readouterr().out
     x, y = next(iter(ds))
     assert tuple(x.shape) == (16, 64, 64, 3) and tuple(y.shape) == (16, 1)
+
+
+def test_digits_load_once_but_each_caller_gets_its_own_arrays():
+    first = datasets.digits(28)
+    first.x_train[:] = 0  # a student's in-place edit
+    assert datasets.digits(28).x_train.max() == 1.0

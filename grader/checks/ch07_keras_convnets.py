@@ -6,7 +6,6 @@ student who built a model has imported it already, and the classes are looked up
 """
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
@@ -20,9 +19,8 @@ from grader.values import describe
 __all__ = ["____", "history_q", "digits_split", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
 
 
-@functools.lru_cache(maxsize=1)
 def digits_split():
-    """The offline digits at 28×28 (``grader.datasets.digits(28)``), loaded once and cached.
+    """The offline digits at 28×28 (``grader.datasets.digits(28)``; the images are loaded once).
 
     Question 6 trains on ``x_train``/``y_train`` and is graded on ``x_val``/``y_val``.
     """

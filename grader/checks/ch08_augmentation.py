@@ -24,7 +24,6 @@ __all__ = ["____", "x_drop", "digits_q", "train_q", "q_1", "q_2", "q_3", "q_4", 
 x_drop = np.array([[1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
 
 N_TRAIN, EPOCHS, BATCH = 300, 20, 32
-_cache: dict = {}
 
 
 # ---- data and training for question 6 -------------------------------------------------
@@ -34,11 +33,9 @@ def digits_q():
     The first 300 training images of `grader.datasets.digits(28)` (real handwritten digits,
     28×28, values in [0, 1]) and its 270 validation images.
     """
-    if "digits" not in _cache:
-        from grader import datasets
-        d = datasets.digits(28)
-        _cache["digits"] = (d.x_train[:N_TRAIN], d.y_train[:N_TRAIN], d.x_val, d.y_val)
-    return _cache["digits"]
+    from grader import datasets
+    d = datasets.digits(28)  # fresh arrays each call, so a student's in-place edits cannot reach the checks
+    return d.x_train[:N_TRAIN], d.y_train[:N_TRAIN], d.x_val, d.y_val
 
 
 def train_q(model, epochs: int = EPOCHS, seed: int = 0):

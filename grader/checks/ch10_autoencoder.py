@@ -7,7 +7,6 @@ has imported it already, and the classes are looked up in ``sys.modules``. Only 
 """
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
@@ -510,9 +509,8 @@ NOISE_STD = 0.5
 TARGET_MSE = 0.016
 
 
-@functools.lru_cache(maxsize=1)
 def digits_split():
-    """The offline digits at 28×28 (``grader.datasets.digits(28)``), loaded once and cached."""
+    """The offline digits at 28×28 (``grader.datasets.digits(28)``; the images are loaded once)."""
     from grader import datasets
     return datasets.digits(28)
 
