@@ -12,11 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from grader.notebooks import ROOT, chapters
 
-
-def chapters() -> list[str]:
-    return sorted(p.name for p in (ROOT / "solutions").glob("ch*") if p.is_dir())
 
 
 def nbgrader(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
