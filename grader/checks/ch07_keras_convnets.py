@@ -11,10 +11,9 @@ import numpy as np
 
 from grader.losses import loss_name, normalise
 from grader.placeholder import ____
-from grader.values import loaded_object as _library_object
+from grader.keras_models import kind as _layer_kind, not_a_model, predict
 from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion, Question,
                               ThoughtQuestion, ValueQuestion, label_questions, student_value)
-from grader.values import describe
 
 __all__ = ["____", "history_q", "digits_split", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
 
@@ -27,10 +26,6 @@ def digits_split():
     from grader import datasets
     return datasets.digits(28)
 
-
-
-def _layer_name(value) -> str:
-    return type(value).__name__
 
 
 # ---- question 1: a Dense layer or a Conv2D layer on a 256×256 RGB image ----------------------
@@ -86,33 +81,13 @@ _SPEC = [
     ("Dense", {"units": 10, "activation": "softmax"}, (10,)),
 ]
 _SPEC_PARAMS = 56_714
+_INPUT = "keras.Input((28, 28, 1))"
 _SPEC_TEXT = ("Conv2D(16) → MaxPooling2D → Conv2D(32) → MaxPooling2D → Flatten → Dense(64, relu) → "
               "Dense(10, softmax)")
 
 
-def _as_model(model, var: str) -> str | None:
-    """None for a Keras model with a known input shape, else what is wrong."""
-    model_class = _library_object("keras.Model")
-    if model_class is not None and isinstance(model, model_class):
-        if not getattr(model, "built", False) or not getattr(model, "inputs", None):
-            return (f"`{var}` does not know its input shape yet, so Keras has not built it (no weights, no output "
-                    "shapes). Start the list of layers with `keras.Input((28, 28, 1))`.")
-        return None
-    layer_class = _library_object("keras.layers.Layer")
-    if layer_class is not None and isinstance(model, layer_class):
-        return (f"`{var}` is a single `{_layer_name(model)}` layer. Put the layers in a model: "
-                "`keras.Sequential([keras.Input((28, 28, 1)), layer, ...])`.")
-    if type(model) in (list, tuple) and model and layer_class is not None and any(
-            isinstance(v, layer_class) for v in model):
-        return f"`{var}` is a {type(model).__name__} of layers; wrap it in a model: `keras.Sequential([...])`."
-    if _layer_name(model) == "History":
-        return (f"`{var}` is the `History` that `fit` returns (the curves). Keep the model itself: "
-                f"`{var} = keras.Sequential(...)`, then `history = {var}.fit(...)`.")
-    return f"`{var}` should be a Keras model (`keras.Sequential([...])`), but it is {describe(model)}."
-
-
 def _is_model(model):
-    return _as_model(model, "model")
+    return not_a_model(model, "model", _INPUT)
 
 
 def _input_shape(model):
@@ -131,7 +106,7 @@ _IGNORED = ("InputLayer",)
 
 
 def _kinds(model) -> list[str]:
-    return [_layer_name(layer) for layer in model.layers if _layer_name(layer) not in _IGNORED]
+    return [_layer_kind(layer) for layer in model.layers if _layer_kind(layer) not in _IGNORED]
 
 
 def _layer_kinds(model):
@@ -158,11 +133,11 @@ def _layer_kinds(model):
 
 
 def _spec_layers(model):
-    return [layer for layer in model.layers if _layer_name(layer) not in _IGNORED]
+    return [layer for layer in model.layers if _layer_kind(layer) not in _IGNORED]
 
 
 def _conv_configs(model):
-    convs = [layer.get_config() for layer in _spec_layers(model) if _layer_name(layer) == "Conv2D"]
+    convs = [layer.get_config() for layer in _spec_layers(model) if _layer_kind(layer) == "Conv2D"]
     filters = [c.get("filters") for c in convs]
     if filters == [32, 16]:
         return "the filter counts are swapped: the first Conv2D has 16 filters, the second 32."
@@ -187,7 +162,7 @@ def _conv_configs(model):
 
 def _pool_configs(model):
     for nth, layer in zip(("first", "second"),
-                          [la for la in _spec_layers(model) if _layer_name(la) == "MaxPooling2D"]):
+                          [la for la in _spec_layers(model) if _layer_kind(la) == "MaxPooling2D"]):
         config = layer.get_config()
         if tuple(config.get("pool_size", ())) != (2, 2) or tuple(config.get("strides") or (2, 2)) != (2, 2):
             return (f"the {nth} MaxPooling2D has pool_size {tuple(config.get('pool_size', ()))} and strides "
@@ -209,7 +184,7 @@ _OUTPUT_ACTIVATION = {
 
 
 def _dense_configs(model):
-    hidden, output = [la.get_config() for la in _spec_layers(model) if _layer_name(la) == "Dense"]
+    hidden, output = [la.get_config() for la in _spec_layers(model) if _layer_kind(la) == "Dense"]
     if output.get("units") != 10:
         return (f"the output layer has {output.get('units')} unit(s); 10 classes need 10 outputs, one probability "
                 "per digit.")
@@ -462,11 +437,6 @@ q_5 = MultipartQuestion(
 TARGET = 0.95
 
 
-def _predict(model, x):
-    out = model(x, training=False)
-    return np.asarray(out.numpy() if hasattr(out, "numpy") else out)
-
-
 class TrainedModelQuestion(Question):
     """A trained model, graded by its accuracy on the fixed validation split of the offline digits."""
 
@@ -478,7 +448,7 @@ class TrainedModelQuestion(Question):
 
     def _evaluate(self):
         model = student_value(self.var)
-        problem = _as_model(model, self.var)
+        problem = not_a_model(model, self.var, _INPUT)
         if problem:
             raise Incorrect(problem)
         shape = tuple(model.inputs[0].shape)[1:]
@@ -486,7 +456,7 @@ class TrainedModelQuestion(Question):
             raise Incorrect(f"`{self.var}` expects inputs of shape {shape}, but the digits are images of shape "
                             "(28, 28, 1). Start the model with `keras.Input((28, 28, 1))`.")
         data = digits_split()
-        probs = _predict(model, data.x_val)
+        probs = predict(model, data.x_val)
         if probs.ndim != 2 or probs.shape[1] != 10:
             raise Incorrect(f"`{self.var}` gives {probs.shape[1:]} numbers per image; a digit classifier needs 10, "
                             "one per class: end with `keras.layers.Dense(10, activation='softmax')` (with a Flatten "
@@ -507,7 +477,7 @@ class TrainedModelQuestion(Question):
         """For hidden tests: the trained model also does well on the test digits, which it never saw."""
         self.assert_check_passed()
         data = digits_split()
-        accuracy = float(np.mean(np.argmax(_predict(student_value(self.var), data.x_test), axis=1) == data.y_test))
+        accuracy = float(np.mean(np.argmax(predict(student_value(self.var), data.x_test), axis=1) == data.y_test))
         if accuracy < minimum:
             raise AssertionError(f"{self.title}: validation accuracy is fine, but on the {len(data.y_test)} test "
                                  f"digits the model gets only {accuracy:.1%} (at least {minimum:.0%} expected). "

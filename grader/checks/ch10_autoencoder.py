@@ -12,18 +12,13 @@ import numpy as np
 
 from grader.losses import loss_name, normalise
 from grader.placeholder import ____
-from grader.values import loaded_object as _library_object
+from grader.keras_models import kind as _layer_kind, not_a_model, predict
 from grader.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
                               ObjectQuestion, Question, ValueQuestion, case, label_questions, student_value)
-from grader.values import describe
 
 __all__ = ["____", "make_encoder", "x_t", "w_t", "add_noise", "noisy_digits", "digits_split",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
 
-
-
-def _kind(value) -> str:
-    return type(value).__name__
 
 
 # ---- the encoder of questions 1 and 5 -------------------------------------------------------------
@@ -250,30 +245,6 @@ def _hw(shape) -> str:
     return "×".join(str(s) for s in shape)
 
 
-def _as_model(model, var: str):
-    model_class = _library_object("keras.Model")
-    if model_class is not None and isinstance(model, model_class):
-        try:
-            inputs = model.inputs
-        except Exception:
-            inputs = None
-        if not inputs:
-            return (f"`{var}` does not know its input shape yet, so Keras has not built it. Start the list of "
-                    f"layers with `keras.Input(shape={_CODE_SHAPE})`.")
-        return None
-    layer_class = _library_object("keras.layers.Layer")
-    if layer_class is not None and isinstance(model, layer_class):
-        return (f"`{var}` is a single `{_kind(model)}` layer. Put the layers in a model: "
-                "`keras.Sequential([keras.Input(...), layer, ...])`.")
-    if type(model) in (list, tuple) and model and layer_class is not None and any(
-            isinstance(v, layer_class) for v in model):
-        return f"`{var}` is a {type(model).__name__} of layers; wrap it in a model: `keras.Sequential([...])`."
-    if _kind(model) in ("KerasTensor", "EagerTensor") or hasattr(model, "dtype") and hasattr(model, "shape"):
-        return (f"`{var}` holds a tensor (the result of calling layers or a model), not the model. Keep the "
-                f"model itself: `{var} = keras.Sequential([...])`.")
-    return f"`{var}` should be a Keras model (`keras.Sequential([...])`), but it is {describe(model)}."
-
-
 def _shape_of(tensor) -> tuple:
     return tuple(tensor.shape)[1:]
 
@@ -282,7 +253,7 @@ def _trace(model):
     """[(layer, input shape, output shape)] for the model's layers that map 4-D tensors to 4-D tensors."""
     rows = []
     for layer in model.layers:
-        if _kind(layer) == "InputLayer":
+        if _layer_kind(layer) == "InputLayer":
             continue
         try:
             rows.append((layer, _shape_of(layer.input), _shape_of(layer.output)))
@@ -292,7 +263,7 @@ def _trace(model):
 
 
 def _decoder_is_model(model):
-    return _as_model(model, "decoder")
+    return not_a_model(model, "decoder", f"keras.Input(shape={_CODE_SHAPE})")
 
 
 def _decoder_input(model):
@@ -372,7 +343,7 @@ def _final_activation(model):
             if isinstance(name, dict):
                 name = name.get("config", {}).get("name") or name.get("class_name", "")
             return str(name or "linear")
-        if _kind(layer) in ("Conv2D", "Conv2DTranspose", "Dense"):
+        if _layer_kind(layer) in ("Conv2D", "Conv2DTranspose", "Dense"):
             return "linear"
     return "linear"
 
@@ -465,7 +436,7 @@ _LOSS_REJECTED = {
 }
 
 
-def _loss_kind(value, var: str) -> str:
+def _losskind(value, var: str) -> str:
     name = loss_name(value, var, from_logits_says=(
         "`from_logits=True` tells the loss that the model outputs raw scores and applies a sigmoid itself; but "
         "the decoder already ends with a sigmoid, so it would be applied twice. Leave `from_logits` at its "
@@ -485,7 +456,7 @@ class LossQuestion(Question):
         self.var = var
 
     def _evaluate(self):
-        kind = _loss_kind(student_value(self.var), self.var)
+        kind = _losskind(student_value(self.var), self.var)
         if kind in _LOSS_ACCEPTED:
             return self._correct(_LOSS_ACCEPTED[kind])
         raise Incorrect(_LOSS_REJECTED[kind])
@@ -528,11 +499,6 @@ def noisy_digits():
     return add_noise(data.x_train, seed=0), data.x_train
 
 
-def _predict(model, x):
-    out = model(x, training=False)
-    return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=np.float64)
-
-
 class DenoiserQuestion(Question):
     """A trained denoiser, graded on the validation digits with fresh noise."""
 
@@ -544,7 +510,7 @@ class DenoiserQuestion(Question):
 
     def _evaluate(self, split="val", seed=1):
         model = student_value(self.var)
-        problem = _as_model(model, self.var)
+        problem = not_a_model(model, self.var, "keras.Input(shape=(28, 28, 1))")
         if problem:
             raise Incorrect(problem)
         shape = _shape_of(model.inputs[0])
@@ -554,7 +520,7 @@ class DenoiserQuestion(Question):
         data = digits_split()
         clean = getattr(data, f"x_{split}")
         noisy = add_noise(clean, seed=seed)
-        pred = _predict(model, noisy)
+        pred = predict(model, noisy)
         if pred.shape != clean.shape:
             raise Incorrect(f"`{self.var}` turns a batch of shape {clean.shape} into {pred.shape}; a denoiser "
                             "returns images of the same shape as its input, (28, 28, 1) each.")
