@@ -25,6 +25,7 @@ class BatchResult:
     students: dict = field(default_factory=dict)   # student -> {"score", "max_score", "notes", "flags", "seconds"}
     seconds: float = 0.0
     workers: int = 1
+    phases: dict = field(default_factory=dict)     # where the time went (seconds), for the benchmark
 
     def summary(self) -> str:
         lines = [f"{self.assignment}: {len(self.students)} submissions graded in {self.seconds:.1f} s "
@@ -79,6 +80,7 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     limits = limits or sandbox.Limits()
     workers = workers or os.cpu_count() or 1
     course_config.ensure_tools_on_path()
+    course_config.fast_alembic_version()
     if use_sandbox and (reason := sandbox.unavailable_reason()):
         raise RuntimeError(f"cannot sandbox the kernels: {reason}. Install it, or pass --no-sandbox "
                            "to grade trusted notebooks without one.")
@@ -93,39 +95,63 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     batch.mkdir(parents=True)
     os.chmod(batch, 0o711)
     result = BatchResult(assignment, workers=workers)
+    phases = result.phases
+    phases["prepare (gradebook, collect hashes)"] = time.perf_counter() - start
+    ctx = multiprocessing.get_context("spawn")
+    slots = ctx.Queue()
+    for i in range(workers):
+        slots.put(i)
+    jobs: list[dict] = []
     try:
-        template = scratch_course.build_template(course, assignment, batch, config.CourseDirectory.source_directory,
-                                                 harden=harden)
+        mark = time.perf_counter()
         jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
-        jobs = [{"root": str(scratch_course.build_student(template, batch, course, assignment, s)),
-                 "template": str(template), "course": str(course), "student": s, "assignment": assignment,
-                 "limits": asdict(limits), "sandbox": use_sandbox} for s in students]
-        ctx = multiprocessing.get_context("spawn")
-        slots = ctx.Queue()
-        for i in range(workers):
-            slots.put(i)
-        done = []
-        with ctx.Pool(min(workers, max(len(jobs), 1)), initializer=init_worker, initargs=(slots, jupyter_path),
-                      maxtasksperchild=None) as pool, _progress(progress, len(jobs), assignment) as advance:
-            pending = {j["student"]: pool.apply_async(grade_student, (j,)) for j in jobs}
+        # the workers start (and import nbgrader) while the parent builds the template and scratch courses
+        pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
+                        initargs=(slots, jupyter_path), maxtasksperchild=None)
+        with pool, course_config.gradebook(db_url) as gb, _progress(progress, len(students), assignment) as advance:
+            template = scratch_course.build_template(course, assignment, batch,
+                                                     config.CourseDirectory.source_directory, harden=harden)
+            pending = {}
+            for s in students:
+                job = {"root": str(scratch_course.build_student(template, batch, course, assignment, s)),
+                       "template": str(template), "course": str(course), "student": s, "assignment": assignment,
+                       "limits": asdict(limits), "sandbox": use_sandbox}
+                jobs.append(job)
+                pending[s] = pool.apply_async(grade_student, (job,))
+            phases["template and scratch courses"] = time.perf_counter() - mark
+            merging = 0.0
+            done = []
             deadline = time.monotonic() + limits.wall_seconds * max(1, -(-len(jobs) // workers)) + 120
             for r in _as_completed(pending, deadline):
                 flags = _audit(course, r["student"], assignment)
-                if r.get("stuck"):
-                    done.append({**r, "flags": flags})
-                    advance(r["student"])
-                    continue
-                merge_results.merge_student(Path(r["root"]), db_url, course, assignment, r["student"], flag=bool(flags))
-                r["flags"] = flags
-                done.append(r)
+                m = time.perf_counter()
+                if not r.get("stuck"):
+                    try:
+                        saved = r.get("saved")
+                        if saved is None:   # the worker could not read its gradebook: read it here
+                            saved = merge_results.read_scratch(Path(r["root"]), assignment, r["student"])
+                        merge_results.write_student(gb, saved, Path(r["root"]), course, assignment, r["student"],
+                                                    flag=bool(flags))
+                    except Exception as exc:  # noqa: BLE001 - the batch goes on; the summary says so
+                        r["notes"] = r["notes"] + [f"its results could not be written to the gradebook "
+                                                   f"({type(exc).__name__}: {exc})"]
+                merging += time.perf_counter() - m
+                done.append({**r, "flags": flags})
                 advance(r["student"])
+        phases["grading (wall, after the scratch courses)"] = time.perf_counter() - mark - \
+            phases["template and scratch courses"]
+        phases["  of which merging in the parent (overlaps grading)"] = merging
+        phases["  worker time per submission (mean)"] = sum(r["seconds"] for r in done) / max(len(done), 1)
+        for key in dict.fromkeys(k for r in done for k in r.get("phases", {})):
+            phases[f"    {key} (mean)"] = sum(r.get("phases", {}).get(key, 0.0) for r in done) / len(done)
+        mark = time.perf_counter()
         final = scores(db_url, assignment)
         for r in done:
             score, max_score = final.get(r["student"], (0.0, 0.0))
             result.students[r["student"]] = {"score": score, "max_score": max_score, "notes": r["notes"],
                                              "flags": r["flags"], "seconds": r["seconds"], "success": r["success"]}
     finally:
-        for j in jobs if "jobs" in locals() else []:
+        for j in jobs:
             runtime = Path(j["root"]) / "runtime"
             if runtime.is_symlink():
                 shutil.rmtree(runtime.resolve(), ignore_errors=True)
@@ -135,10 +161,13 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
                 (course / ".autograde").rmdir()
             except OSError:
                 pass
+        phases["finish (scores, clean-up)"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     after = collect.tree_hashes(course / "submitted") if (course / "submitted").exists() else {}
     if after != before:
         changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
         raise RuntimeError(f"submitted files changed during grading: {changed}")
+    phases["finish (scores, clean-up)"] = phases.get("finish (scores, clean-up)", 0.0) + time.perf_counter() - mark
     result.seconds = time.perf_counter() - start
     return result
 

@@ -5,11 +5,12 @@ import json
 import os
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
 
-from . import course_config, limit_notes, sandbox, scratch_course
+from . import course_config, limit_notes, merge_results, restore_metadata, sandbox, scratch_course
 
 _slot = 0
 
@@ -22,6 +23,8 @@ def init_worker(slots, jupyter_path: str | None) -> None:
     if jupyter_path:
         os.environ["JUPYTER_PATH"] = jupyter_path
     os.environ["GRADER_SANDBOX_UID"] = str(sandbox.FIRST_UID + _slot)
+    import nbgrader.apps  # noqa: F401 - warm up while the parent prepares the scratch courses
+    course_config.fast_alembic_version()
 
 
 def _failure_reason(root: Path, student: str, assignment: str, log: str) -> str:
@@ -43,7 +46,8 @@ def _failure_reason(root: Path, student: str, assignment: str, log: str) -> str:
 
 def _fallback(root: Path, template: Path, student: str, assignment: str, reason: str) -> None:
     """nbgrader failed: every test cell scores 0, and the feedback says why."""
-    with course_config.gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with warnings.catch_warnings(), course_config.gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from inside nbgrader.api
         gb.update_or_create_student(student)
         try:
             submission = gb.find_submission(assignment, student)
@@ -64,9 +68,9 @@ def _fallback(root: Path, template: Path, student: str, assignment: str, reason:
 
 def grade_student(job: dict) -> dict:
     """Autograde ``job['student']``; never raises (the batch goes on), returns a summary."""
+    start = time.perf_counter()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-    start = time.perf_counter()
     root, template = Path(job["root"]), Path(job["template"])
     student, assignment = job["student"], job["assignment"]
     limits = sandbox.Limits(**job["limits"])
@@ -77,12 +81,20 @@ def grade_student(job: dict) -> dict:
             overrides.setdefault(section, {}).update(values)
     else:
         overrides["Execute"] = {"timeout": limits.cell_seconds, "kernel_name": "python3"}
+    phases = {}
+    # the scratch copy (never the submitted file) gets the released nbgrader metadata back
+    restored = {rel.name: restore_metadata.restore_file(root / "submitted" / student / assignment / rel.name, rel)
+                for rel in sorted((template / "release" / assignment).glob("*.ipynb"))}
+    phases["restore metadata"] = time.perf_counter() - start
     result, log = {"success": False}, ""
     try:
         config = course_config.load(Path(job["course"]), **overrides)
         api = NbGraderAPI(CourseDirectory(config=config), config=config)
+        mark = time.perf_counter()
+        phases["nbgrader set-up"] = mark - start - phases["restore metadata"]
         result = api.autograde(assignment, student, force=True, create=True)
         log = result.get("log", "") + result.get("error", "")
+        phases["nbgrader autograde (kernel start, execution)"] = time.perf_counter() - mark
     except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the batch
         log = f"{type(exc).__name__}: {exc}"
     notes: list[str] = []
@@ -91,15 +103,24 @@ def grade_student(job: dict) -> dict:
     if notebooks:
         for nb_path in notebooks:
             nb = nbformat.read(str(nb_path), as_version=4)
-            found = limit_notes.limit_notes(nb, limits)
+            found = restored.get(nb_path.name, []) + limit_notes.limit_notes(nb, limits)
             notes += found
             nbformat.write(limit_notes.add_note(nb, found), str(nb_path))
     else:
         reason = _failure_reason(root, student, assignment, log)
-        notes.append(reason)
+        notes += [n for found in restored.values() for n in found] + [reason]
         try:
             _fallback(root, template, student, assignment, reason)
         except Exception as exc:  # noqa: BLE001
             notes.append(f"fallback failed: {type(exc).__name__}: {exc}")
+    mark = time.perf_counter()
+    phases["notes and fallback"] = mark - start - sum(phases.values())
+    saved, error = None, None
+    try:
+        saved = merge_results.read_scratch(root, assignment, student)   # the parent only writes
+    except Exception as exc:  # noqa: BLE001
+        error = f"{type(exc).__name__}: {exc}"
+    phases["read scratch gradebook"] = time.perf_counter() - mark
     return {"student": student, "root": str(root), "success": bool(notebooks), "notes": notes,
-            "seconds": time.perf_counter() - start, "log": log[-4000:]}
+            "seconds": time.perf_counter() - start, "log": log[-4000:], "phases": phases, "saved": saved,
+            "saved_error": error}

@@ -28,7 +28,7 @@ def add_note(nb, lines: list[str]):
     """Put a short note at the top of the autograded notebook (it shows in the feedback)."""
     if not lines:
         return nb
-    text = "**Grading notes** (the batch went on; other cells were graded as usual):\n\n" + \
+    text = "**Grading notes** (from the instructor's batch autograder):\n\n" + \
            "\n".join(f"- {line}" for line in lines)
     cell = nbformat.v4.new_markdown_cell(text, metadata={NOTE_MARK: True})
     cell.pop("id", None)

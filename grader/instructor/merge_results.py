@@ -3,6 +3,9 @@
 Copies what ``nbgrader autograde`` writes: the submission and its timestamp, per-cell auto
 scores (and manual scores / extra credit if any), comments, flags, late penalties, and the
 autograded files. Works with any db_url nbgrader supports (SQLite, PostgreSQL).
+
+Two halves: ``read_scratch`` runs in the worker that graded the student (its own scratch
+gradebook), ``write_student`` in the parent, one student at a time, on one open course gradebook.
 """
 from __future__ import annotations
 
@@ -14,47 +17,52 @@ from nbgrader.api import MissingEntry
 from . import course_config
 
 
-def merge_student(*args, **kwargs) -> None:
-    with warnings.catch_warnings():
+def read_scratch(scratch_root: Path, assignment: str, student: str) -> dict:
+    """What nbgrader recorded for ``student`` in the scratch gradebook (plain data, picklable)."""
+    with warnings.catch_warnings(), course_config.gradebook(f"sqlite:///{scratch_root / 'gradebook.db'}") as scratch:
         warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from inside nbgrader.api
-        _merge_student(*args, **kwargs)
-
-
-def _merge_student(scratch_root: Path, main_db_url: str, course: Path, assignment: str, student: str,
-                  *, flag: bool = False) -> None:
-    with course_config.gradebook(f"sqlite:///{scratch_root / 'gradebook.db'}") as scratch:
         src = scratch.find_submission(assignment, student)
-        timestamp, extension = src.timestamp, src.extension
-        cells = {}
+        saved = {"timestamp": src.timestamp, "extension": src.extension, "notebooks": {}}
         for nb in src.notebooks:
-            cells[nb.name] = {
+            saved["notebooks"][nb.name] = {
                 "flagged": nb.flagged, "late": nb.late_submission_penalty,
                 "grades": {g.name: (g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade)
                            for g in nb.grades},
                 "comments": {c.name: (c.auto_comment, c.manual_comment) for c in nb.comments},
             }
-    with course_config.gradebook(main_db_url) as gb:
-        gb.update_or_create_student(student)
+    return saved
+
+
+def write_student(gb, saved: dict, scratch_root: Path, course: Path, assignment: str, student: str,
+                  *, flag: bool = False) -> None:
+    """Replace ``student``'s submission in the open course gradebook ``gb``; copy the autograded files."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
-            gb.find_submission(assignment, student)
-            gb.remove_submission(assignment, student)
-        except MissingEntry:
-            pass
-        dest = gb.add_submission(assignment, student, timestamp=timestamp, extension=extension)
-        for nb in dest.notebooks:
-            saved = cells.get(nb.name)
-            if saved is None:
-                continue
-            nb.flagged = bool(saved["flagged"] or flag)
-            nb.late_submission_penalty = saved["late"]
-            for grade in nb.grades:
-                if grade.name in saved["grades"]:
-                    grade.auto_score, grade.manual_score, grade.extra_credit, grade.needs_manual_grade = \
-                        saved["grades"][grade.name]
-            for comment in nb.comments:
-                if comment.name in saved["comments"]:
-                    comment.auto_comment, comment.manual_comment = saved["comments"][comment.name]
-        gb.db.commit()
+            gb.update_or_create_student(student)
+            try:
+                gb.find_submission(assignment, student)
+                gb.remove_submission(assignment, student)
+            except MissingEntry:
+                pass
+            dest = gb.add_submission(assignment, student, timestamp=saved["timestamp"], extension=saved["extension"])
+            for nb in dest.notebooks:
+                cells = saved["notebooks"].get(nb.name)
+                if cells is None:
+                    continue
+                nb.flagged = bool(cells["flagged"] or flag)
+                nb.late_submission_penalty = cells["late"]
+                for grade in nb.grades:
+                    if grade.name in cells["grades"]:
+                        grade.auto_score, grade.manual_score, grade.extra_credit, grade.needs_manual_grade = \
+                            cells["grades"][grade.name]
+                for comment in nb.comments:
+                    if comment.name in cells["comments"]:
+                        comment.auto_comment, comment.manual_comment = cells["comments"][comment.name]
+            gb.db.commit()
+        except Exception:
+            gb.db.rollback()
+            raise
     src_dir = scratch_root / "autograded" / student / assignment
     dest_dir = course / "autograded" / student / assignment
     if dest_dir.exists():
@@ -63,3 +71,11 @@ def _merge_student(scratch_root: Path, main_db_url: str, course: Path, assignmen
     timestamp_file = course / "submitted" / student / assignment / "timestamp.txt"
     if timestamp_file.exists() and not (dest_dir / "timestamp.txt").exists():
         shutil.copy2(timestamp_file, dest_dir / "timestamp.txt")
+
+
+def merge_student(scratch_root: Path, main_db_url: str, course: Path, assignment: str, student: str,
+                  *, flag: bool = False) -> None:
+    """Both halves in one call (opens the course gradebook for this student only)."""
+    saved = read_scratch(scratch_root, assignment, student)
+    with course_config.gradebook(main_db_url) as gb:
+        write_student(gb, saved, scratch_root, course, assignment, student, flag=flag)

@@ -58,6 +58,26 @@ def _with(answers: dict, **changes) -> nbformat.NotebookNode:
     return notebooks.with_answers(exercise, {**answers, **changes})
 
 
+def changed_metadata(nb) -> nbformat.NotebookNode:
+    """Every kind of metadata damage: points raised, ``solution`` dropped, a test cell's grade_id
+    changed, an answer cell's metadata removed, a made-up graded cell worth 100 points."""
+    for c in nb.cells:
+        meta = c.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("grade"):
+            meta["points"] = 100
+        elif meta and meta.get("solution"):
+            meta.pop("solution")
+    for c in nb.cells:
+        if notebooks.grade_id(c) == "q2_test":
+            c.metadata.nbgrader["grade_id"] = "my_own_test"
+        elif notebooks.grade_id(c) == "q3a_answer":
+            c.metadata = {}
+    nb.cells.append(nbformat.v4.new_code_cell("print('free points')", metadata={"nbgrader": {
+        "grade": True, "grade_id": "bonus", "points": 100, "locked": True, "solution": False, "schema_version": 3}}))
+    nb.cells[-1].pop("id", None)
+    return nb
+
+
 def honest() -> dict[str, nbformat.NotebookNode]:
     answers = notebooks.solution_sources(CHAPTER)
     noisy = {g: "import warnings\nwarnings.warn('a harmless warning')\nprint('log', file=__import__('sys').stderr)\n" + s
@@ -85,14 +105,7 @@ def hostile() -> dict[str, object]:
     test = next(c for c in nb.cells if notebooks.grade_id(c) == "q1_test")
     nb.cells.insert(nb.cells.index(test), nbformat.from_dict(json.loads(json.dumps(test))))
     out["duplicated_test"] = nb
-    nb = _with(a)
-    for c in nb.cells:
-        meta = c.get("metadata", {}).get("nbgrader")
-        if meta and meta.get("grade"):
-            meta["points"] = 100
-        elif meta and meta.get("solution"):
-            meta.pop("solution")
-    out["changed_metadata"] = nb
+    out["changed_metadata"] = changed_metadata(_with(a))
     nb = _with(a)
     nb.metadata["kernelspec"] = {"name": "julia-1.9", "display_name": "Julia", "language": "julia"}
     out["wrong_kernelspec"] = nb
@@ -115,10 +128,10 @@ def hostile() -> dict[str, object]:
     return out
 
 
-# what each hostile submission must score (max 11): never more than its honest worth. nbgrader itself
-# refuses a notebook whose answer-cell metadata was removed, so changed_metadata gets 0 and a note.
+# what each hostile submission must score (max 11): never more than its honest worth. Changed
+# metadata is restored from the release before grading (restore_metadata), so those answers count.
 EXPECTED = {"invalid_json": 0, "not_a_notebook": 0, "missing": 0, "deleted_test": 10, "edited_tests": 0,
-            "duplicated_test": 0, "changed_metadata": 0, "wrong_kernelspec": 11, "cell_ids": 11,
+            "duplicated_test": 0, "changed_metadata": 11, "wrong_kernelspec": 11, "cell_ids": 11,
             "infinite_loop": 10, "memory_bomb": 10, "fork_bomb": 10, "huge_output": 10, "network": 10,
             "snoop": 10, "fake_questions": 0, "patched_engine": 0, "hostile_eq": 0}
 
