@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from grader.notebooks import ROOT, chapters
+from grader import setup_cell
 
 
 
@@ -25,6 +26,9 @@ def nbgrader(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def sync(names: list[str]) -> int:
     status = 0
     for name in names or chapters():
+        if not setup_cell.prepare(name):   # the install line, from _config.yml's repository.url
+            status = 1
+            continue
         result = nbgrader("generate_assignment", name, "--force")
         ok = result.returncode == 0
         print(f"{'✓' if ok else '✗'} exercises/{name}/{name}.ipynb")
@@ -50,12 +54,19 @@ def run_nbgrader(course: Path, *args: str) -> int:
 def instructor(args) -> int:
     course = Path(args.course).resolve()
     if args.command == "generate":
+        from grader.instructor import course_config
+        source = course / course_config.load(course).CourseDirectory.source_directory
         status = 0
-        for name in args.assignments or chapters():
+        for name in args.assignments or sorted(p.name for p in source.iterdir() if p.is_dir()):
             status |= run_nbgrader(course, "generate_assignment", name, "--force")
         return status
     if args.command == "release":
-        src = course / "exercises" / args.assignment
+        from grader.instructor import course_config
+        src = course / course_config.load(course).CourseDirectory.release_directory / args.assignment
+        if not src.is_dir():
+            print(f"no student version at {src}: run `python -m grader generate {args.assignment}` first",
+                  file=sys.stderr)
+            return 1
         dest = Path(args.to) / args.assignment
         shutil.copytree(src, dest, dirs_exist_ok=True)
         print(f"released {src} -> {dest}")
@@ -82,7 +93,7 @@ def instructor(args) -> int:
     if args.command == "report":
         from grader.instructor import class_report, course_config
         out = class_report.write_report(course_config.db_url(course), args.assignment,
-                                        Path(args.out or course / "reports" / f"{args.assignment}.html"))
+                                        Path(args.out or course / "reports" / f"{args.assignment}.html"), course=course)
         print(f"report: {out}")
         return 0
     return 2

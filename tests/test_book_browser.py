@@ -1,7 +1,8 @@
 """The built book in a real browser (Debian's Chromium driven by Playwright), offline.
 
 Every page in the TOC loads without console errors, broken images or broken internal links;
-math is rendered; executable pages have launch buttons; search finds "stride"; the dark-mode
+math is rendered; executable pages have launch buttons (Binder, Colab and JupyterHub opening a
+notebook of the repository, Thebe's Live Code); search finds "stride"; the dark-mode
 toggle works; a screenshot of chapter 1 is saved to _build/artifacts/.
 """
 import functools
@@ -12,7 +13,7 @@ import tarfile
 import tempfile
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
@@ -155,13 +156,37 @@ def test_math_is_rendered(open_page, mathjax):
     assert p.page.locator("mjx-container").count() > 5
 
 
+LAUNCH_SERVICES = {"Binder": "mybinder.org", "Colab": "colab.research.google.com",
+                   "JupyterHub": "/hub/user-redirect/git-pull?"}
+
+
+def repository_file(href: str, service: str) -> str:
+    """The repository path a launch link opens (Binder and JupyterHub: urlpath; Colab: blob/<branch>/)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    query = parse_qs(urlparse(href).query)
+    if service == "Colab":
+        return urlparse(href).path.split(f"/blob/{config['branch']}/", 1)[1]
+    if service == "Binder":
+        return query["urlpath"][0].split("lab/tree/", 1)[1]
+    assert query["repo"] == [config["url"]] and query["branch"] == [config["branch"]], href
+    return query["urlpath"][0].split("lab/tree/", 1)[1].split("/", 1)[1]   # nbgitpuller: <repo>/<path>
+
+
 @pytest.mark.parametrize("chapter", chapters())
 def test_executable_pages_have_launch_buttons(chapter, open_page):
-    for path, services in ((f"book/{chapter}.html", ("mybinder.org",)),
-                           (f"exercises/{chapter}/{chapter}.html", ("mybinder.org", "colab.research.google.com"))):
+    """Binder, Colab, JupyterHub open a notebook of the repository (lessons: book/<id>.ipynb); Live Code."""
+    for path, target in ((f"book/{chapter}.html", f"book/{chapter}.ipynb"),
+                         (f"exercises/{chapter}/{chapter}.html", f"exercises/{chapter}/{chapter}.ipynb")):
         p = open_page(path)
-        for service in services:
-            assert p.page.locator(f"a[href*='{service}']").count() > 0, f"{path}: no {service} launch button"
+        for service, marker in LAUNCH_SERVICES.items():
+            links = p.page.locator(f".dropdown-launch-buttons a[href*='{marker}']")
+            assert links.count() == 1, f"{path}: no {service} launch button"
+            opened = repository_file(links.first.get_attribute("href"), service)
+            assert opened == target and opened.endswith(".ipynb"), f"{path}: {service} opens {opened}"
+            assert (ROOT / opened).is_file(), f"{path}: {service} opens {opened}, which is not in the repository"
+        live = p.page.locator(".dropdown-launch-buttons button[onclick*='initThebe']")
+        assert live.count() == 1, f"{path}: no Live Code (Thebe) button"
+        assert not p.errors, p.errors
 
 
 def test_search_finds_stride(open_page):
