@@ -1,0 +1,573 @@
+"""Checks for the exercise of chapter 9, "Transfer learning: feature extraction and fine-tuning".
+
+Models are judged by what they are: the layers they contain, which weights are *really* trainable
+(`model.trainable_weights`, which is what `fit` trains), how the base was called (`training=False`),
+output shapes and, for the trained model, its accuracy on the held-out target digits. Keras is never
+imported at module level. The fine-tuning function of question 4 is run on a fresh model of the
+same architecture, never on the student's own model.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from grader.losses import loss_name, normalise
+from grader.placeholder import ____, contains_placeholder
+from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
+                              Question, ThoughtQuestion, ValueQuestion, label_questions, student_value)
+from grader.values import describe, loaded_object
+
+__all__ = ["____", "load_base", "target_task", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6"]
+
+BASE_NAME = "course_base"
+N_CLASSES = 5
+INPUT_SHAPE = (32, 32, 1)
+TOP_BLOCK = "block3_"
+
+
+def load_base():
+    """A fresh copy of the course's pretrained base (``grader.pretrained.load_base``)."""
+    from grader import pretrained
+    return pretrained.load_base()
+
+
+def target_task(per_class: int = 10, seed: int = 0):
+    """The target task: digits 5–9 drawn on 32×32 canvases, labels 0–4 (``grader.pretrained.target_task``)."""
+    from grader import pretrained
+    return pretrained.target_task(per_class, seed)
+
+
+# ---- question 1: trainable and non-trainable parameters of seed 002's VGG16 model ------------------
+VGG_BASE = 14_714_688
+BLOCK5_CONV = 3 * 3 * 512 * 512 + 512          # 2,359,808 each, three of them
+HEAD = 4 * 4 * 512 * 256 + 256 + 256 * 1 + 1  # Flatten(4×4×512) → Dense(256) → Dense(1): 2,097,665
+BLOCK5 = 3 * BLOCK5_CONV                       # 7,079,424
+_TOTAL = VGG_BASE + HEAD                       # 16,812,353
+
+
+def _head_with(side: int) -> int:
+    return side * side * 512 * 256 + 256 + 257
+
+
+q_1 = MultipartQuestion(
+    a=ValueQuestion(
+        "frozen_trainable", HEAD, kind="int",
+        mistakes=[Mistake(f"{_TOTAL:,} counts every parameter of the model; after `conv_base.trainable = False` the "
+                          "base's parameters are no longer trainable.", value=_TOTAL),
+                  Mistake(f"{VGG_BASE:,} is the frozen base: that is the *non*-trainable count. Trainable are the "
+                          "parameters of the new head.", value=VGG_BASE),
+                  Mistake("2,097,408 is the first Dense layer alone (or both Dense layers without their biases): "
+                          "add the output layer, 256 weights + 1 bias.", value=2_097_408),
+                  Mistake("Flatten sees the output of block5_pool, 4×4×512 = 8,192 values (9×9 is before that "
+                          "pooling).", value=_head_with(9)),
+                  Mistake("7×7×512 is the output of VGG16 on 224×224 images; with input_shape=(150, 150, 3) "
+                          "block5_pool gives 4×4×512.", value=_head_with(7))],
+        hints=["Only the head trains: Flatten (no parameters) → Dense(256) → Dense(1).",
+               "Flatten passes 4·4·512 = 8,192 values. A Dense layer has inputs·units weights + units biases."],
+        solution="The head: 8,192·256 + 256 = 2,097,408 for Dense(256), plus 256 + 1 = 257 for Dense(1): 2,097,665 "
+                 "(the seed's summary prints exactly this).",
+        solution_code="frozen_trainable = 4 * 4 * 512 * 256 + 256 + 256 * 1 + 1"),
+    b=ValueQuestion(
+        "finetune_trainable", BLOCK5 + HEAD, kind="int",
+        mistakes=[Mistake(f"{BLOCK5:,} is block 5 alone; the head is still trainable too.", value=BLOCK5),
+                  Mistake("that is the count before unfreezing: block5_conv1, block5_conv2 and block5_conv3 now "
+                          "train too.", value=HEAD),
+                  Mistake("the loop unfreezes every layer *from* block5_conv1 on: block5_conv2 and block5_conv3 "
+                          "as well.", value=BLOCK5_CONV + HEAD),
+                  Mistake(f"{_TOTAL:,} would unfreeze the whole base; blocks 1 to 4 stay frozen.", value=_TOTAL)],
+        hints=["Which layers does the loop make trainable? All layers from `block5_conv1` to the end of the base.",
+               "Each block5 convolution has 3·3·512·512 + 512 parameters; add the head's 2,097,665."],
+        solution="block5_conv1, block5_conv2 and block5_conv3 (block5_pool has none): 3 · 2,359,808 = 7,079,424, "
+                 "plus the head's 2,097,665: 9,177,089.",
+        solution_code="finetune_trainable = 3 * (3 * 3 * 512 * 512 + 512) + (4 * 4 * 512 * 256 + 256 + 257)"),
+    c=ValueQuestion(
+        "finetune_frozen", VGG_BASE - BLOCK5, kind="int",
+        mistakes=[Mistake(f"{VGG_BASE:,} is the whole base; block 5 is no longer frozen.", value=VGG_BASE),
+                  Mistake(f"{BLOCK5:,} is block 5, which now trains; the question asks for what stays frozen.",
+                          value=BLOCK5),
+                  Mistake("something stays frozen: blocks 1 to 4 of the base.", value=0)],
+        hints=["Non-trainable = the base minus what was unfrozen."],
+        solution="14,714,688 − 7,079,424 = 7,635,264: blocks 1 to 4. Trainable + non-trainable is still the total, "
+                 "16,812,353.",
+        solution_code="finetune_frozen = 14_714_688 - 3 * (3 * 3 * 512 * 512 + 512)"),
+)
+
+
+# ---- reading a model ------------------------------------------------------------------------------------
+def _kind(obj) -> str:
+    return type(obj).__name__
+
+
+def _model_problem(model, var: str) -> str | None:
+    model_class = loaded_object("keras.Model")
+    if model_class is not None and isinstance(model, model_class):
+        if not getattr(model, "built", False) or not getattr(model, "inputs", None):
+            return (f"`{var}` does not know its input shape yet. Start from `inputs = keras.Input(shape=(32, 32, 1))` "
+                    "and build it with `keras.Model(inputs, outputs)`.")
+        return None
+    layer_class = loaded_object("keras.layers.Layer")
+    if type(model) in (list, tuple) and model and layer_class is not None and any(
+            isinstance(v, layer_class) for v in model):
+        return f"`{var}` is a {type(model).__name__} of layers; make a model: `keras.Model(inputs, outputs)`."
+    if _kind(model) == "History":
+        return (f"`{var}` is the `History` that `fit` returns. Keep the model itself: `{var} = keras.Model(...)`, "
+                f"then `{var}.fit(...)`.")
+    return f"`{var}` should be a Keras model (`keras.Model(inputs, outputs)`), but it is {describe(model)}."
+
+
+def _find_base(model):
+    for layer in model.layers:
+        if layer.name == BASE_NAME and loaded_object("keras.Model") and isinstance(layer, loaded_object("keras.Model")):
+            return layer
+    return None
+
+
+def _base_calls(model, base) -> list[dict]:
+    """The keyword arguments of each call of ``base`` inside ``model``'s graph."""
+    graph = getattr(model, "_functional", None) or model
+    nodes = getattr(graph, "_nodes_by_depth", None) or {}
+    return [dict(node.arguments.kwargs) for group in nodes.values() for node in group if node.operation is base]
+
+
+def _trainable_ids(model) -> set[int]:
+    """What `fit` would train: the ids of the variables in ``model.trainable_weights``."""
+    return {id(w) for w in model.trainable_weights}
+
+
+def _ids(layer) -> set[int]:
+    return {id(w) for w in layer.weights}
+
+
+_RECORD = None
+
+
+def _fingerprint_record():
+    global _RECORD
+    if _RECORD is None:
+        from grader import pretrained
+        try:
+            _RECORD = json.loads(pretrained.RECORD_PATH.read_text()).get("fingerprint", {})
+        except Exception:
+            _RECORD = {}
+    return _RECORD
+
+
+def _pretrained_blocks(base) -> dict:
+    """block name -> True when its kernel still holds the shipped weights."""
+    from grader.pretrained import fingerprint
+    try:
+        got = fingerprint(base)
+    except Exception:
+        return {}
+    record = _fingerprint_record()
+    return {k: (k in record and abs(got[k] - record[k]) <= 1e-4 * max(1.0, abs(record[k]))) for k in got}
+
+
+# ---- question 2: a frozen base with a new head ----------------------------------------------------------
+def _q2_model(model):
+    return _model_problem(model, "transfer_model")
+
+
+def _q2_input(model):
+    shape = tuple(model.inputs[0].shape)[1:]
+    if shape != INPUT_SHAPE:
+        return (f"the model takes inputs of shape {shape}; the target images are 32×32 with one channel: "
+                "`keras.Input(shape=(32, 32, 1))`.")
+    return None
+
+
+def _q2_base(model):
+    base = _find_base(model)
+    if base is None:
+        names = [layer.name for layer in model.layers]
+        if any(n.startswith("block1_") for n in names):
+            return ("the base's layers were copied into the model one by one. Keep the base as one layer, "
+                    "`features = base(inputs, training=False)`, so that `base.trainable` and `training=False` "
+                    "apply to all of it.")
+        return (f"the model does not contain the pretrained base (a layer named '{BASE_NAME}'). Load it with "
+                "`base = load_base()` and call it on the inputs: `base(inputs, training=False)`.")
+    blocks = _pretrained_blocks(base)
+    if blocks and not any(blocks.values()):
+        return ("the base has none of the pretrained weights: it looks freshly initialised (or trained again). "
+                "Use the shipped base, `base = load_base()`, which learned its filters on the digits 0–4.")
+    return None
+
+
+def _q2_frozen(model):
+    base = _find_base(model)
+    trainable = _trainable_ids(model)
+    in_base = trainable & _ids(base)
+    if in_base:
+        return (f"the base is not frozen: {len(in_base)} of its weight tensors are in "
+                "`model.trainable_weights`, so `fit` would change them (and, with 50 images, wreck what it "
+                "learned). Set `base.trainable = False` before training.")
+    head_layers = [layer for layer in model.layers if layer is not base and layer.weights]
+    frozen_head = [layer.name for layer in head_layers if not (_ids(layer) <= trainable)]
+    if not trainable and not model.trainable:
+        return ("nothing in this model is trainable: the head is frozen too (`trainable = False` was set on the "
+                "whole model). Freeze only the base: `base.trainable = False`.")
+    if frozen_head:
+        return (f"the head layer(s) {', '.join(frozen_head)} are frozen too; only the base should be. The new head "
+                "starts from random weights and must train.")
+    return None
+
+
+def _q2_training_false(model):
+    base = _find_base(model)
+    calls = _base_calls(model, base)
+    if calls and all(call.get("training") is False for call in calls):
+        return None
+    return ("the base is not called with `training=False`. Build the model with the functional API: "
+            "`features = base(inputs, training=False)`. Then its BatchNormalization layers stay in inference mode "
+            "(their saved statistics) even when you unfreeze the top block for fine-tuning; "
+            "`keras.Sequential([base, ...])` cannot pass that argument.")
+
+
+def _q2_head(model):
+    out = tuple(model.outputs[0].shape)[1:]
+    if len(out) != 1:
+        return (f"the model outputs shape {out} per image: the Dense layer acted on the 4×4×64 feature maps. Put "
+                "`keras.layers.Flatten()` between the base and the Dense layer.")
+    if out[0] != N_CLASSES:
+        extra = " (10 would be all digits; this task has only the digits 5–9, labelled 0–4)" if out[0] == 10 else ""
+        return f"the model outputs {out[0]} number(s) per image; the target task has 5 classes{extra}."
+    dense = [layer for layer in model.layers if _kind(layer) == "Dense"]
+    if dense:
+        activation = dense[-1].get_config().get("activation")
+        if activation != "softmax":
+            return (f"the last Dense layer uses '{activation}'; one class out of five needs "
+                    "`activation='softmax'`.")
+    return None
+
+
+q_2 = ObjectQuestion(
+    "transfer_model", [_q2_model, _q2_input, _q2_base, _q2_frozen, _q2_training_false, _q2_head],
+    on_correct="the pretrained base is frozen and called in inference mode, and the new head is trainable.",
+    hints=["`base = load_base()`, `base.trainable = False`, then the functional API: "
+           "`inputs = keras.Input(shape=(32, 32, 1))`, `x = base(inputs, training=False)`, `x = Flatten()(x)`, "
+           "`outputs = Dense(5, activation='softmax')(x)`.",
+           "Check with `transfer_model.summary()`: the non-trainable parameters are exactly the base's."],
+    solution="Freeze the base, call it in inference mode, add a new classifier for the 5 target classes:",
+    solution_code='''base = load_base()
+base.trainable = False
+inputs = keras.Input(shape=(32, 32, 1))
+x = base(inputs, training=False)          # BatchNormalization in inference mode
+x = keras.layers.Flatten()(x)             # 4×4×64 → 1,024 features
+outputs = keras.layers.Dense(5, activation="softmax")(x)
+transfer_model = keras.Model(inputs, outputs)''',
+)
+
+
+# ---- question 3: what Keras 3 really does ---------------------------------------------------------------
+q_3 = MultipartQuestion(
+    a=ChoiceQuestion(
+        "after_fit_unfreeze", "c",
+        {"a": "`fit` raises an error, because the trainable weights changed",
+         "b": "block 3 trains as well: `fit` reads the `trainable` flags at every call",
+         "c": "only the head trains; block 3 silently keeps its weights",
+         "d": "Keras warns, then trains block 3 as well"},
+        why_not={"a": "there is no error: Keras 3 keeps running the training step it built on the first `fit`.",
+                 "b": "not in Keras 3: `fit` builds its training step (and the optimizer's variables) once after "
+                      "`compile`, for the weights that were trainable then, and reuses it. The lesson shows block "
+                      "3's weights unchanged after such a `fit`.",
+                 "d": "no warning appears in Keras 3.15 (the check that would warn is never reached), which is "
+                      "what makes this mistake easy to miss; the lesson shows block 3's weights unchanged."},
+        hints=["The lesson trains a model, changes `trainable`, and compares the weights before and after another "
+               "`fit`, with and without `compile`."],
+        solution="(c): the training step was built on the first `fit` after `compile`, for the weights that were "
+                 "trainable then; it keeps being reused, so block 3 does not move, and nothing tells you. "
+                 "`compile` again after changing `trainable` (the Keras docs give this rule).",
+        solution_code='after_fit_unfreeze = "c"'),
+    b=ChoiceQuestion(
+        "why_inference", "b",
+        {"a": "to freeze the BatchNormalization weights (gamma and beta)",
+         "b": "so that BatchNormalization normalises with the statistics it learned on the source task, instead "
+              "of the statistics of each small target batch, and does not overwrite them",
+         "c": "to turn off Dropout in the base",
+         "d": "to make training faster by skipping the gradients of the base"},
+        why_not={"a": "that is what `trainable = False` does. `training=False` decides which statistics "
+                      "BatchNormalization uses (saved moving averages or the current batch's), not which weights "
+                      "train.",
+                 "c": "the course base has no Dropout; `training=False` matters here because of BatchNormalization.",
+                 "d": "gradients are decided by `trainable`; `training=False` changes how BatchNormalization "
+                      "normalises."},
+        hints=["In training mode, BatchNormalization normalises with the mean and variance of the current batch "
+               "and updates its moving averages. Which is better with 16 target images per batch?"],
+        solution="(b): in inference mode BatchNormalization uses the moving mean and variance learned on thousands of "
+                 "source images; in training mode it would use the statistics of each batch of a few target images "
+                 "and overwrite the saved ones, shifting every feature under the head's feet. Once you unfreeze "
+                 "block 3, the base is trainable, so only `training=False` keeps it in inference mode.",
+        solution_code='why_inference = "b"'),
+)
+
+
+# ---- question 4: prepare a model for fine-tuning ----------------------------------------------------------
+FT_MAX_LR, FT_MIN_LR = 1e-4, 1e-6
+
+
+class _CompileSpy:
+    """Replaces ``model.compile`` on one model: records each call and the trainable weights at that moment."""
+
+    def __init__(self, model):
+        self.model, self.original, self.calls = model, model.compile, []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append(frozenset(_trainable_ids(self.model)))
+        return self.original(*args, **kwargs)
+
+
+_FRESH = {}
+
+
+def fresh_feature_model():
+    """A fresh feature-extraction model (frozen course base, called with training=False, Flatten, Dense(5)),
+    compiled with Adam(1e-3) and sparse categorical cross-entropy, as after feature extraction.
+
+    The architecture is built once per process; each call resets its flags and compiles it again."""
+    import keras
+    model = _FRESH.get("model")
+    if model is None:
+        from grader import pretrained
+        base = pretrained.build_base()
+        inputs = keras.Input(shape=INPUT_SHAPE)
+        x = keras.layers.Flatten(name="flatten")(base(inputs, training=False))
+        outputs = keras.layers.Dense(N_CLASSES, activation="softmax", name="head")(x)
+        model = keras.Model(inputs, outputs, name="feature_extraction")
+        _FRESH["model"] = model
+    model.__dict__.pop("compile", None)
+    base = model.get_layer(BASE_NAME)
+    model.trainable = True
+    for layer in model.layers:
+        layer.trainable = True
+    base.trainable = False
+    for layer in base.layers:
+        layer.trainable = False
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+class FineTuneQuestion(Question):
+    """A function ``prepare_fine_tuning(model)``, run on a fresh feature-extraction model."""
+
+    def __init__(self, var: str, **kwargs):
+        super().__init__(**kwargs)
+        self.var = var
+
+    def _evaluate(self):
+        func = student_value(self.var)
+        if not callable(func) or loaded_object("keras.Model") and isinstance(func, loaded_object("keras.Model")):
+            raise Incorrect(f"`{self.var}` should be a function, `def {self.var}(model): ...`, that prepares the model "
+                            f"it is given for fine-tuning; it is {describe(func)}.")
+        model = fresh_feature_model()
+        spy = _CompileSpy(model)
+        model.compile = spy
+        before_optimizer = model.optimizer
+        try:
+            returned = func(model)
+        except Exception as exc:  # noqa: BLE001 - any error is reported
+            text = str(exc)
+            if "'lr'" in text or "lr=" in text:
+                raise Incorrect("Keras 3 optimizers have no `lr=` argument (Keras 2 had it): write "
+                                "`keras.optimizers.Adam(learning_rate=1e-4)`.")
+            raise Incorrect(f"`{self.var}(model)` raised {type(exc).__name__}: {text[:300]}")
+        finally:
+            model.__dict__.pop("compile", None)
+        if contains_placeholder(returned):
+            raise NotAttempted(f"`{self.var}` still returns the `____` placeholder: fill in its body.")
+        if returned is not None and returned is not model:
+            raise Incorrect(f"`{self.var}` returned {describe(returned)}: change the model it is given in place "
+                            "(and return it, or nothing), do not build a new one.")
+        base = model.get_layer(BASE_NAME)
+        trainable = _trainable_ids(model)
+        in_base = trainable & _ids(base)
+        head = _ids(model.get_layer("head"))
+        must = head | _ids(base.get_layer("block3_conv"))
+        block = {i: {id(w) for layer in base.layers if layer.name.startswith(f"block{i}_") for w in layer.weights}
+                 for i in (1, 2, 3)}
+        if not in_base:
+            if not trainable:
+                raise Incorrect("nothing is trainable any more, not even the head. Unfreeze block 3 of the base and "
+                                "leave the head trainable.")
+            raise Incorrect("the base is still completely frozen: nothing of block 3 is in `model.trainable_weights`. "
+                            "Make the layers whose names start with 'block3_' trainable.")
+        if in_base & (block[1] | block[2]):
+            lower_convs = {id(base.get_layer(f"block{i}_conv").kernel) for i in (1, 2)}
+            if lower_convs <= in_base:
+                raise Incorrect("the whole base is unfrozen. With 50 labelled images, fine-tune only the top block "
+                                "(the layers named 'block3_…'), and keep blocks 1 and 2 frozen: their general "
+                                "edge and stroke detectors need no change.")
+            raise Incorrect("blocks 1 or 2 are unfrozen. The top block, the one nearest the head, is block 3; keep "
+                            "blocks 1 and 2 frozen.")
+        if not must <= trainable:
+            if not head <= trainable:
+                raise Incorrect("the head is frozen now; it must keep training while block 3 is fine-tuned.")
+            raise Incorrect("block3_conv is not trainable: unfreeze the convolution of the top block.")
+        if not spy.calls and model.optimizer is before_optimizer:
+            raise Incorrect("you changed `trainable` without compiling again. In Keras 3, `fit` builds its training "
+                            "step for the weights that were trainable when it first ran after `compile`, and reuses "
+                            "it: without a new `compile`, fine-tuning would silently train the head only. Call "
+                            "`model.compile(...)` at the end of the function.")
+        if spy.calls and spy.calls[-1] != frozenset(trainable):
+            raise Incorrect("`compile` was called *before* the `trainable` changes. Keras builds the training step "
+                            "for the weights that are trainable at the first `fit` after `compile`, so the order "
+                            "that is always safe is: change `trainable` first, then `compile`.")
+        optimizer = model.optimizer
+        lr = _learning_rate(optimizer)
+        if lr is None:
+            raise Incorrect(f"the model's optimizer is {describe(optimizer)}; compile with a Keras optimizer whose "
+                            "learning rate you set: `keras.optimizers.Adam(learning_rate=1e-4)`.")
+        if lr > FT_MAX_LR * 1.0001:
+            default = " (the default of `optimizer='adam'`, the feature-extraction rate)" if abs(lr - 1e-3) < 1e-9 else ""
+            raise Incorrect(f"the learning rate is {lr:g}{default}. Fine-tuning uses a small learning rate, 1e-4 or "
+                            "less, so that the pretrained filters change only a little: large updates on 50 images "
+                            "would destroy what they learned.")
+        if lr < FT_MIN_LR:
+            raise Incorrect(f"the learning rate {lr:g} is so small that block 3 would hardly move; use 1e-4 (ten "
+                            "times lower than the feature-extraction rate).")
+        loss = getattr(model, "loss", None)
+        if loss is None:
+            raise Incorrect("the new `compile` has no loss: `compile` replaces the whole configuration, so give the "
+                            "loss again, `loss='sparse_categorical_crossentropy'`.")
+        name = normalise(loss_name(loss, "loss", from_logits_says="the head ends with a softmax, so the loss must "
+                                   "not use `from_logits=True`."))
+        if name != "sparsecategoricalcrossentropy":
+            if name == "categoricalcrossentropy":
+                raise Incorrect("the labels are integers 0–4, so the loss is `sparse_categorical_crossentropy`; "
+                                "`categorical_crossentropy` expects one-hot rows.")
+            raise Incorrect(f"the loss is {loss!r}; keep the one of feature extraction, "
+                            "`sparse_categorical_crossentropy` (integer labels, softmax output).")
+        unfrozen = [layer.name for layer in base.layers if _ids(layer) & in_base]
+        return self._correct(f"trainable in the base: {', '.join(unfrozen)}; recompiled with learning rate {lr:g}.")
+
+
+def _learning_rate(optimizer):
+    try:
+        value = optimizer.learning_rate
+        return float(np.asarray(value))
+    except Exception:
+        return None
+
+
+q_4 = FineTuneQuestion(
+    "prepare_fine_tuning",
+    hints=["Three steps, in this order: unfreeze the layers of `base = model.get_layer('course_base')` whose "
+           "names start with 'block3_' (keep blocks 1 and 2 frozen), then compile again with a small learning rate.",
+           "In Keras 3 a layer can be trainable inside a frozen model: `layer.trainable = True` on each block3 layer "
+           "is enough. Check with `len(model.trainable_weights)`.",
+           "`model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4), "
+           "loss='sparse_categorical_crossentropy', metrics=['accuracy'])`."],
+    solution="Unfreeze the top block by name, as the seed does with VGG16's block5, then recompile with a learning "
+             "rate ten times lower:",
+    solution_code='''def prepare_fine_tuning(model):
+    base = model.get_layer("course_base")
+    base.trainable = True
+    for layer in base.layers:
+        layer.trainable = layer.name.startswith("block3_")   # blocks 1 and 2 stay frozen
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model''',
+)
+
+
+# ---- question 5: train the head on the few labelled target digits ----------------------------------------
+TARGET = 0.55
+
+
+def _predict(model, x):
+    out = model(x, training=False)
+    return np.asarray(out.numpy() if hasattr(out, "numpy") else out)
+
+
+class TransferTrainedQuestion(Question):
+    """A trained transfer model, graded by its accuracy on the held-out target digits."""
+
+    trains = True     # `make bench` leaves it out of the check() latency figure
+
+    def __init__(self, var: str, target: float, **kwargs):
+        super().__init__(**kwargs)
+        self.var, self.target = var, target
+
+    def _accuracy(self, model, split: str) -> float:
+        data = target_task()
+        x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
+        probs = _predict(model, x)
+        if probs.ndim != 2 or probs.shape[1] != N_CLASSES:
+            raise Incorrect(f"`{self.var}` gives {probs.shape[1:]} numbers per image; the target task needs 5, one "
+                            "per digit 5–9: end with `keras.layers.Dense(5, activation='softmax')`.")
+        return float(np.mean(np.argmax(probs, axis=1) == y))
+
+    def _evaluate(self):
+        model = student_value(self.var)
+        problem = _model_problem(model, self.var)
+        if problem:
+            raise Incorrect(problem)
+        shape = tuple(model.inputs[0].shape)[1:]
+        if shape != INPUT_SHAPE:
+            raise Incorrect(f"`{self.var}` expects inputs of shape {shape}; the target images are (32, 32, 1).")
+        accuracy = self._accuracy(model, "val")
+        base = _find_base(model)
+        blocks = _pretrained_blocks(base) if base is not None else {}
+        if accuracy < self.target:
+            if base is None or (blocks and not any(blocks.values())):
+                raise Incorrect(f"validation accuracy {accuracy:.1%}: the model does not use the pretrained base's "
+                                "weights, so it learns from 50 images alone (the lesson measures where that ends). "
+                                "Start from `base = load_base()` and freeze it.")
+            if blocks and not (blocks.get("block1_conv") and blocks.get("block2_conv")):
+                raise Incorrect(f"validation accuracy {accuracy:.1%}, and the base's lower blocks no longer hold "
+                                "their pretrained weights: the base was trained on the 50 images. Freeze it "
+                                "(`base.trainable = False`) before training the head.")
+            if accuracy < 0.3:
+                raise Incorrect(f"validation accuracy {accuracy:.1%}, about chance (20%): the head looks untrained. "
+                                f"Did you call `{self.var}.fit(data.x_train, data.y_train, ...)` on this model?")
+            raise Incorrect(f"validation accuracy {accuracy:.1%}, below the {self.target:.0%} asked for. Train the "
+                            "head for more epochs (about 60 with batches of 16 and Adam at 1e-3).")
+        return self._correct(f"validation accuracy {accuracy:.1%} on {len(target_task().y_val)} target digits it "
+                             f"never saw, after training on {len(target_task().y_train)} labelled images.")
+
+    def assert_test_accuracy(self, minimum: float) -> None:
+        """For hidden tests: the trained model also does well on the test split."""
+        self.assert_check_passed()
+        accuracy = self._accuracy(student_value(self.var), "test")
+        if accuracy < minimum:
+            raise AssertionError(f"{self.title}: the validation accuracy is fine, but on the test digits the model "
+                                 f"gets only {accuracy:.1%} (at least {minimum:.0%} expected).")
+
+
+q_5 = TransferTrainedQuestion(
+    "fe_model", TARGET,
+    hints=["Build the model of question 2 again (a fresh `load_base()`, frozen), compile it with "
+           "`optimizer=keras.optimizers.Adam(learning_rate=1e-3)`, `loss='sparse_categorical_crossentropy'`, "
+           "`metrics=['accuracy']`.",
+           "`fe_model.fit(data.x_train, data.y_train, epochs=60, batch_size=16, verbose=0)`: 50 images, a few "
+           "seconds."],
+    solution="Feature extraction: the frozen pretrained base, a new head, 60 epochs on the 50 labelled images:",
+    solution_code='''data = target_task()
+keras.utils.set_random_seed(0)
+base = load_base()
+base.trainable = False
+inputs = keras.Input(shape=(32, 32, 1))
+x = base(inputs, training=False)
+x = keras.layers.Flatten()(x)
+outputs = keras.layers.Dense(5, activation="softmax")(x)
+fe_model = keras.Model(inputs, outputs)
+fe_model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                 loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+fe_model.fit(data.x_train, data.y_train, epochs=60, batch_size=16, verbose=0)''',
+)
+
+
+q_6 = ThoughtQuestion(
+    solution="Transfer works when the source task taught features the target task needs: here strokes, curves and "
+             "their combinations, learned on the digits 0–4, also describe 5–9. The lower blocks hold the most "
+             "general features (edges, strokes), the top block the most task-specific ones, so that is the one to "
+             "fine-tune, and only once the head is trained (a random head would send large gradients into it). "
+             "Transfer helps most when labels are few; with thousands of labelled target images, training from "
+             "scratch catches up. It can fail when source and target differ too much (a base trained on "
+             "handwritten digits would help little with photos of cats and dogs): then ImageNet weights, learned "
+             "on photos, are the better start.",
+    hints=["What did the base learn on the digits 0–4? Would those features help with photos of animals?"],
+)
+
+label_questions(globals())
