@@ -15,10 +15,12 @@ def kind(value) -> str:
     return type(value).__name__
 
 
-def not_a_model(model, var: str, first_layer: str = "keras.Input(...)") -> str | None:
+def not_a_model(model, var: str, first_layer: str = "keras.Input(...)",
+                make: str = "keras.Sequential([...])") -> str | None:
     """None for a built Keras model, else what the student handed in instead, and how to fix it.
 
-    ``first_layer`` is the input the exercise asks for, quoted when the model has no input shape.
+    ``first_layer`` is the input the exercise asks for, quoted when the model has no input shape;
+    ``make`` is how the exercise builds its model (Sequential or functional).
     """
     model_class = loaded_object("keras.Model")
     if model_class is not None and isinstance(model, model_class):
@@ -28,7 +30,7 @@ def not_a_model(model, var: str, first_layer: str = "keras.Input(...)") -> str |
             inputs = None
         if not inputs:
             return (f"`{var}` does not know its input shape yet, so Keras has not built it (no weights, no "
-                    f"output shapes). Start the list of layers with `{first_layer}`.")
+                    f"output shapes). Start with `{first_layer}`.")
         return None
     layer_class = loaded_object("keras.layers.Layer")
     if layer_class is not None and isinstance(model, layer_class):
@@ -36,14 +38,14 @@ def not_a_model(model, var: str, first_layer: str = "keras.Input(...)") -> str |
                 f"`keras.Sequential([{first_layer}, layer, ...])`.")
     if type(model) in (list, tuple) and model and layer_class is not None and any(
             isinstance(v, layer_class) for v in model):
-        return f"`{var}` is a {type(model).__name__} of layers; wrap it in a model: `keras.Sequential([...])`."
+        return f"`{var}` is a {type(model).__name__} of layers; make a model of them: `{make}`."
     if kind(model) == "History":
         return (f"`{var}` is the `History` that `fit` returns (the curves). Keep the model itself: "
-                f"`{var} = keras.Sequential(...)`, then `history = {var}.fit(...)`.")
+                f"`{var} = {make}`, then `history = {var}.fit(...)`.")
     if kind(model) in ("KerasTensor", "EagerTensor", "SymbolicTensor", "Variable", "ResourceVariable"):
         return (f"`{var}` holds a tensor (the result of calling layers or a model), not the model. Keep the "
-                f"model itself: `{var} = keras.Sequential([...])`.")
-    return f"`{var}` should be a Keras model (`keras.Sequential([...])`), but it is {describe(model)}."
+                f"model itself: `{var} = {make}`.")
+    return f"`{var}` should be a Keras model (`{make}`), but it is {describe(model)}."
 
 
 def predict(model, x) -> np.ndarray:

@@ -16,6 +16,7 @@ from grader.losses import loss_name, normalise
 from grader.placeholder import ____, contains_placeholder
 from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
                               Question, ThoughtQuestion, ValueQuestion, label_questions, student_value)
+from grader.keras_models import kind as _layer_kind, not_a_model, predict
 from grader.values import describe, loaded_object
 
 __all__ = ["____", "load_base", "target_task", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6"]
@@ -95,25 +96,8 @@ q_1 = MultipartQuestion(
 
 
 # ---- reading a model ------------------------------------------------------------------------------------
-def _kind(obj) -> str:
-    return type(obj).__name__
-
-
 def _model_problem(model, var: str) -> str | None:
-    model_class = loaded_object("keras.Model")
-    if model_class is not None and isinstance(model, model_class):
-        if not getattr(model, "built", False) or not getattr(model, "inputs", None):
-            return (f"`{var}` does not know its input shape yet. Start from `inputs = keras.Input(shape=(32, 32, 1))` "
-                    "and build it with `keras.Model(inputs, outputs)`.")
-        return None
-    layer_class = loaded_object("keras.layers.Layer")
-    if type(model) in (list, tuple) and model and layer_class is not None and any(
-            isinstance(v, layer_class) for v in model):
-        return f"`{var}` is a {type(model).__name__} of layers; make a model: `keras.Model(inputs, outputs)`."
-    if _kind(model) == "History":
-        return (f"`{var}` is the `History` that `fit` returns. Keep the model itself: `{var} = keras.Model(...)`, "
-                f"then `{var}.fit(...)`.")
-    return f"`{var}` should be a Keras model (`keras.Model(inputs, outputs)`), but it is {describe(model)}."
+    return not_a_model(model, var, "inputs = keras.Input(shape=(32, 32, 1))", "keras.Model(inputs, outputs)")
 
 
 def _find_base(model):
@@ -232,7 +216,7 @@ def _q2_head(model):
     if out[0] != N_CLASSES:
         extra = " (10 would be all digits; this task has only the digits 5–9, labelled 0–4)" if out[0] == 10 else ""
         return f"the model outputs {out[0]} number(s) per image; the target task has 5 classes{extra}."
-    dense = [layer for layer in model.layers if _kind(layer) == "Dense"]
+    dense = [layer for layer in model.layers if _layer_kind(layer) == "Dense"]
     if dense:
         activation = dense[-1].get_config().get("activation")
         if activation != "softmax":
@@ -475,11 +459,6 @@ q_4 = FineTuneQuestion(
 TARGET = 0.55
 
 
-def _predict(model, x):
-    out = model(x, training=False)
-    return np.asarray(out.numpy() if hasattr(out, "numpy") else out)
-
-
 class TransferTrainedQuestion(Question):
     """A trained transfer model, graded by its accuracy on the held-out target digits."""
 
@@ -492,7 +471,7 @@ class TransferTrainedQuestion(Question):
     def _accuracy(self, model, split: str) -> float:
         data = target_task()
         x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
-        probs = _predict(model, x)
+        probs = predict(model, x)
         if probs.ndim != 2 or probs.shape[1] != N_CLASSES:
             raise Incorrect(f"`{self.var}` gives {probs.shape[1:]} numbers per image; the target task needs 5, one "
                             "per digit 5–9: end with `keras.layers.Dense(5, activation='softmax')`.")
