@@ -35,3 +35,15 @@ def loss_name(value, var: str, *, from_logits_says: str) -> str:
         return value.__name__
     raise Incorrect(f"`{var}` should be a loss: its name as a string, e.g. \"mse\", or a Keras loss such as "
                     f"`keras.losses.MeanSquaredError()`; it is {describe(value)}.")
+
+
+def loss_kind(value, var: str, kinds: dict, *, from_logits_says: str, unknown_says: str) -> str:
+    """The chapter's kind for the loss (``kinds`` maps normalised names to kinds); Incorrect otherwise.
+
+    ``unknown_says`` is formatted with ``name`` (as the student wrote it) for a loss not in ``kinds``.
+    """
+    name = loss_name(value, var, from_logits_says=from_logits_says)
+    kind = kinds.get(normalise(name))
+    if kind is None:
+        raise Incorrect(unknown_says.format(name=repr(name)))
+    return kind

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.losses import loss_name, normalise
+from grader.losses import loss_kind, normalise
 from grader.placeholder import ____
 from grader.keras_models import kind as _layer_kind, not_a_model, predict
 from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion, Question,
@@ -248,14 +248,11 @@ _LOSS_KEYS = {normalise(name): kind for name, kind in {
 
 def _loss_kind(value, var: str) -> str:
     """'sparse', 'categorical', 'binary', ... for a loss name, Keras loss object or loss function."""
-    name = loss_name(value, var, from_logits_says=(
+    return loss_kind(value, var, _LOSS_KEYS, from_logits_says=(
         "`from_logits=True` tells the loss that the model outputs raw scores, but these models end with softmax "
-        "or sigmoid, which already give probabilities. Leave `from_logits` at its default, False."))
-    kind = _LOSS_KEYS.get(normalise(name))
-    if kind is None:
-        raise Incorrect(f"Keras has no loss called {name!r} that fits here; the three candidates are "
-                        "'binary_crossentropy', 'categorical_crossentropy' and 'sparse_categorical_crossentropy'.")
-    return kind
+        "or sigmoid, which already give probabilities. Leave `from_logits` at its default, False."),
+        unknown_says="Keras has no loss called {name} that fits here; the three candidates are "
+                     "'binary_crossentropy', 'categorical_crossentropy' and 'sparse_categorical_crossentropy'.")
 
 
 _OTHER_LOSSES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.losses import loss_name, normalise
+from grader.losses import loss_kind
 from grader.placeholder import ____
 from grader.keras_models import kind as _layer_kind, not_a_model, predict
 from grader.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
@@ -437,15 +437,12 @@ _LOSS_REJECTED = {
 
 
 def _losskind(value, var: str) -> str:
-    name = loss_name(value, var, from_logits_says=(
+    return loss_kind(value, var, _LOSS_KEYS, from_logits_says=(
         "`from_logits=True` tells the loss that the model outputs raw scores and applies a sigmoid itself; but "
         "the decoder already ends with a sigmoid, so it would be applied twice. Leave `from_logits` at its "
-        "default, False."))
-    kind = _LOSS_KEYS.get(normalise(name))
-    if kind is None:
-        raise Incorrect(f"{name!r} is not a Keras loss that fits pixels in [0, 1]. Think of each pixel as a "
-                        "number between 0 and 1 that the model should reproduce.")
-    return kind
+        "default, False."),
+        unknown_says="{name} is not a Keras loss that fits pixels in [0, 1]. Think of each pixel as a number "
+                     "between 0 and 1 that the model should reproduce.")
 
 
 class LossQuestion(Question):
