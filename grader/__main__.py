@@ -83,6 +83,7 @@ def instructor(args) -> int:
                                 cell_seconds=args.cell_timeout, processes=args.processes)
         result = batch_autograde.autograde(course, args.assignment, students=args.students or None,
                                            workers=args.workers, limits=limits, use_sandbox=not args.no_sandbox,
+                                           warm=not args.cold_kernels,
                                            keep=args.keep_scratch, progress=sys.stderr.isatty() or args.progress)
         print(result.summary())
         return 0
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wall-seconds", type=int, default=600, help="life of one kernel (default 600)")
     p.add_argument("--processes", type=int, default=64, help="processes and threads of one kernel (default 64)")
     p.add_argument("--no-sandbox", action="store_true", help="run kernels unsandboxed (trusted notebooks only)")
+    p.add_argument("--cold-kernels", action="store_true",
+                   help="start every sandboxed kernel from a fresh interpreter instead of forking a warm one")
     p.add_argument("--keep-scratch", action="store_true", help="keep .autograde/ (scratch courses) for debugging")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
     command("feedback", "nbgrader generate_feedback: feedback/<student>/<assignment>/*.html").add_argument("assignment")

@@ -6,6 +6,7 @@ gradebook, one at a time, so the course database (SQLite or PostgreSQL) never se
 """
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import shutil
@@ -72,9 +73,32 @@ def scores(db_url: str, assignment: str) -> dict[str, tuple[float, float]]:
         return {s.student.id: (s.score, s.max_score) for s in gb.find_assignment(assignment).submissions}
 
 
+def warm_modules(source: Path) -> list[str]:
+    """What each worker's kernel zygote imports once instead of every kernel: ipykernel and the
+    modules the assignment's notebooks import at top level (their set-up cells)."""
+    modules = ["ipykernel.kernelapp", "ipykernel.ipkernel"]
+    for path in sorted(source.glob("*.ipynb")):
+        try:
+            cells = nbformat.read(str(path), as_version=4).cells
+        except Exception:  # noqa: BLE001 - generate_assignment reports a broken source notebook
+            continue
+        for cell in cells:
+            try:
+                tree = ast.parse(cell.source) if cell.cell_type == "code" else None
+            except SyntaxError:   # magics, or a cell left for the student
+                continue
+            for node in tree.body if tree else []:
+                if isinstance(node, ast.Import):
+                    modules += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    # `from scipy import signal` imports a module; `from numpy import pi` fails harmlessly
+                    modules += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    return list(dict.fromkeys(modules))
+
+
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
               limits: sandbox.Limits | None = None, use_sandbox: bool = True, harden: bool = True,
-              keep: bool = False, progress: bool = True) -> BatchResult:
+              keep: bool = False, progress: bool = True, warm: bool = True) -> BatchResult:
     start = time.perf_counter()
     course = Path(course).resolve()
     limits = limits or sandbox.Limits()
@@ -107,7 +131,8 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
         jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
         # the workers start (and import nbgrader) while the parent builds the template and scratch courses
         pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
-                        initargs=(slots, jupyter_path), maxtasksperchild=None)
+                        initargs=(slots, jupyter_path, warm_modules(course / config.CourseDirectory.source_directory / assignment) if warm else None),
+                        maxtasksperchild=None)
         with pool, course_config.gradebook(db_url) as gb, _progress(progress, len(students), assignment) as advance:
             template = scratch_course.build_template(course, assignment, batch,
                                                      config.CourseDirectory.source_directory, harden=harden)

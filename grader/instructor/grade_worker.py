@@ -1,9 +1,13 @@
 """One worker process: autograde one student in that student's scratch course (nbgrader's API)."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -15,16 +19,43 @@ from . import course_config, limit_notes, merge_results, restore_metadata, sandb
 _slot = 0
 
 
-def init_worker(slots, jupyter_path: str | None) -> None:
-    """Pool initializer: take a slot (its own sandbox uid) and point Jupyter at the sandbox kernelspec."""
+def init_worker(slots, jupyter_path: str | None, warm_modules: list[str] | None = None) -> None:
+    """Pool initializer: take a slot (its own sandbox uid), point Jupyter at the sandbox kernelspec,
+    start this worker's kernel zygote (warm kernels) when ``warm_modules`` is given."""
     global _slot
     _slot = slots.get()
     course_config.ensure_tools_on_path()
     if jupyter_path:
         os.environ["JUPYTER_PATH"] = jupyter_path
     os.environ["GRADER_SANDBOX_UID"] = str(sandbox.FIRST_UID + _slot)
+    # nbgrader's gradebook code trips SQLAlchemy's autoflush notes on every submission: noise, not news
+    warnings.filterwarnings("ignore", message=r".*not in session, add operation along")
+    zygote = _start_zygote(Path(jupyter_path), warm_modules) if jupyter_path and warm_modules is not None else None
     import nbgrader.apps  # noqa: F401 - warm up while the parent prepares the scratch courses
     course_config.fast_alembic_version()
+    if zygote:
+        _await_zygote(*zygote)
+
+
+def _start_zygote(jupyter_path: Path, modules: list[str]):
+    """Start kernel_zygote.py (it preloads while nbgrader imports here); None if it cannot start."""
+    settings = jupyter_path / "kernels" / sandbox.KERNEL_NAME / "sandbox.json"
+    folder = Path(tempfile.mkdtemp(prefix="grz-"))       # short: a UNIX socket path has < 108 characters
+    env = {**json.loads(settings.read_text())["env"], "HOME": str(folder), "MPLCONFIGDIR": str(folder)}
+    log = open(folder / "zygote.log", "wb")
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("kernel_zygote.py")),
+                             str(folder / "socket"), str(settings), *modules],
+                            stdout=subprocess.PIPE, stderr=log, env=env, cwd=folder)
+    atexit.register(lambda: (proc.kill(), shutil.rmtree(folder, ignore_errors=True)))
+    return proc, folder
+
+
+def _await_zygote(proc, folder: Path) -> None:
+    ready = proc.stdout.readline()      # one line once preloaded; empty if it died
+    if ready.startswith(b'{"ready": true'):
+        os.environ["GRADER_ZYGOTE"] = str(folder / "socket")
+    else:   # cold kernels for this worker; the log says why
+        proc.kill()
 
 
 def _failure_reason(root: Path, student: str, assignment: str, log: str) -> str:
