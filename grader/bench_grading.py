@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.instructor import batch_autograde, collect, course_config, sandbox, synthetic_class
+from grader.instructor import batch_autograde, collect, course_config, grade_worker, sandbox, synthetic_class
 from grader.notebooks import ROOT
 
 CHAPTER = synthetic_class.CHAPTER
@@ -45,16 +45,15 @@ def new_course(root: Path) -> Path:
     return root
 
 
-def kernel_start_seconds(kernel: str, code: str = "pass", env: dict | None = None,
-                         runtime: Path | None = None) -> float:
+def kernel_start_seconds(kernel: str, code: str = "pass", env: dict | None = None) -> float:
     """Seconds from launching a kernel to the end of running ``code`` in it."""
     from jupyter_client import KernelManager
     saved = dict(os.environ)
     os.environ.update(env or {})
+    runtime = Path(tempfile.mkdtemp(prefix="grk-"))     # IPC sockets need a short path
     try:
-        kwargs = {"transport": "ipc", "connection_file": str(runtime / "kernel.json")} if runtime else {}
         start = time.perf_counter()
-        km = KernelManager(kernel_name=kernel, **kwargs)
+        km = KernelManager(kernel_name=kernel, transport="ipc", connection_file=str(runtime / "kernel.json"))
         km.start_kernel()
         kc = km.client()
         kc.start_channels()
@@ -69,6 +68,7 @@ def kernel_start_seconds(kernel: str, code: str = "pass", env: dict | None = Non
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def load() -> str:
@@ -84,6 +84,7 @@ def main(argv=None) -> int:
     parser.add_argument("--students", type=int, default=40, help="size of the synthetic class (default 40)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
     parser.add_argument("--skip-kernel-costs", action="store_true", help="do not measure bare kernel start-up")
+    parser.add_argument("--skip-cold", action="store_true", help="do not also grade with cold kernels")
     args = parser.parse_args(argv)
     course_config.ensure_tools_on_path()
     use_sandbox = sandbox.unavailable_reason() is None
@@ -96,7 +97,8 @@ def main(argv=None) -> int:
             f"{os.cpu_count()} cores, {load()}")
         synthetic_class.write(tmp / "incoming", students)
         serial, parallel = new_course(tmp / "serial"), new_course(tmp / "parallel")
-        for course in (serial, parallel):
+        cold = None if args.skip_cold or not use_sandbox else new_course(tmp / "cold")
+        for course in (serial, parallel, cold) if cold else (serial, parallel):
             collect.collect(tmp / "incoming", course, CHAPTER, db_url=course_config.db_url(course))
 
         out(f"serial `nbgrader autograde` … ({load()})")
@@ -109,6 +111,11 @@ def main(argv=None) -> int:
                                            use_sandbox=use_sandbox, progress=sys.stderr.isatty())
         t_parallel = result.seconds
         load_after = load()
+        if cold:
+            out(f"parallel tool, {args.workers} workers, cold kernels … ({load()})")
+            t_cold = batch_autograde.autograde(cold, CHAPTER, workers=args.workers, limits=limits, warm=False,
+                                               progress=sys.stderr.isatty()).seconds
+            s_cold = batch_autograde.scores(course_config.db_url(cold), CHAPTER)
 
         s_serial = batch_autograde.scores(course_config.db_url(serial), CHAPTER)
         s_parallel = batch_autograde.scores(course_config.db_url(parallel), CHAPTER)
@@ -129,11 +136,19 @@ def main(argv=None) -> int:
                 "python3", f"import numpy, scipy.signal, grader.binder, grader.checks.{CHAPTER}")
             if use_sandbox:
                 jp = sandbox.install_kernelspec(tmp, limits)
-                (tmp / "rt").mkdir()
                 (tmp / "work").mkdir()
-                costs["sandboxed kernel start"] = kernel_start_seconds(
-                    sandbox.KERNEL_NAME, env={"JUPYTER_PATH": str(jp), "GRADER_SANDBOX_WORK": str(tmp / "work")},
-                    runtime=tmp / "rt")
+                env = {"JUPYTER_PATH": str(jp), "GRADER_SANDBOX_WORK": str(tmp / "work")}
+                costs["sandboxed kernel start (cold)"] = kernel_start_seconds(sandbox.KERNEL_NAME, env=env)
+                zygote = grade_worker.start_zygote(jp, batch_autograde.warm_modules(parallel / "solutions" / CHAPTER),
+                                                   tmp / "zygote")
+                try:
+                    grade_worker.await_zygote(*zygote)
+                    env["GRADER_ZYGOTE"] = os.environ.pop("GRADER_ZYGOTE", "")
+                    costs["sandboxed kernel start (warm) + the set-up imports"] = kernel_start_seconds(
+                        sandbox.KERNEL_NAME, f"import numpy, scipy.signal, grader.binder, grader.checks.{CHAPTER}",
+                        env=env)
+                finally:
+                    zygote[0].kill()
 
         ratio = t_serial / t_parallel
         per_serial, per_parallel = t_serial / n, args.workers * t_parallel / n
@@ -142,7 +157,12 @@ def main(argv=None) -> int:
             f"{per_serial:5.2f} s each ({len(s_serial)} graded)")
         out(f"parallel tool, {args.workers} workers   : {t_parallel:7.1f} s  {n / t_parallel:5.2f} submissions/s  "
             f"{per_parallel:5.2f} worker-s each ({len(s_parallel)} graded, "
-            f"sandbox {'on' if use_sandbox else 'OFF: ' + str(sandbox.unavailable_reason())})")
+            f"sandbox {'on' if use_sandbox else 'OFF: ' + str(sandbox.unavailable_reason())}, "
+            f"{result.warm_kernels} warm kernels)")
+        if cold:
+            out(f"  with cold kernels        : {t_cold:7.1f} s  {n / t_cold:5.2f} submissions/s  "
+                f"{args.workers * t_cold / n:5.2f} worker-s each ({t_serial / t_cold:4.2f}x serial; "
+                f"{'same scores' if s_cold == s_parallel else 'DIFFERENT scores'} as with warm kernels)")
         out(f"speed-up                   : {ratio:5.2f}x  (goal >= 1.8x on 2 cores: "
             f"{'met' if ratio >= 1.8 else 'NOT met'}; {load_after} at the end)")
         out(f"same scores as serial      : {len(both) - len(differ)} of {len(both)} graded by both"
@@ -161,7 +181,7 @@ def main(argv=None) -> int:
                 f"with TensorFlow ({base:.2f} s); parallel {per_parallel:5.2f} worker-s = {per_parallel / base:4.2f}x; "
                 f"overhead of the tool (sandbox, scratch course, merge) {per_parallel - per_serial:+5.2f} worker-s "
                 f"per submission")
-        return 0 if not differ else 1
+        return 0 if not differ and (not cold or s_cold == s_parallel) else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,12 @@ try:
     socket.create_connection(("1.1.1.1", 80), timeout=2); network = True
 except OSError:
     network = False
+# a daemon that tries to outlive the kernel (and wait for the next student's files)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "300"])
+    os._exit(0)
 print(json.dumps({
     "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
     "caps": {k: status[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")},
@@ -44,7 +51,22 @@ print(json.dumps({
 '''
 
 
-def run_probe(batch: Path, warm: bool):
+KERAS_FIT = r'''
+import json, sys  # %(zygote)s
+preloaded = "keras" in sys.modules
+import numpy as np, keras
+keras.utils.set_random_seed(0)
+x = np.random.rand(64, 8, 8, 1).astype("float32")
+y = (x.mean(axis=(1, 2, 3)) > 0.5).astype("int32")
+model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+                          keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+model.compile("adam", "sparse_categorical_crossentropy")
+print(json.dumps({"preloaded": preloaded, "loss": model.fit(x, y, epochs=3, verbose=0).history["loss"]}))
+'''
+
+
+def run_probe(batch: Path, warm: bool, code: str = PROBE,
+              modules: tuple = ("numpy", "scipy.signal", "ipykernel.kernelapp")):
     from jupyter_client import KernelManager
     jupyter = sandbox.install_kernelspec(batch, LIMITS)
     saved = dict(os.environ)
@@ -56,8 +78,9 @@ def run_probe(batch: Path, warm: bool):
         (batch / "work").mkdir()
         runtime = Path(tempfile.mkdtemp(prefix="grk-"))
         if warm:
-            zygote = grade_worker._start_zygote(jupyter, ["numpy", "scipy.signal", "ipykernel.kernelapp"])
-            grade_worker._await_zygote(*zygote)
+            zygote = grade_worker.start_zygote(jupyter, list(modules),
+                                               Path(tempfile.mkdtemp(prefix="grz-")) / "z")
+            grade_worker.await_zygote(*zygote)
             assert "GRADER_ZYGOTE" in os.environ, (zygote[1] / "zygote.log").read_text()
         folder = str(zygote[1]) if zygote else "/nonexistent-zygote"
         km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
@@ -67,8 +90,9 @@ def run_probe(batch: Path, warm: bool):
         kc.start_channels()
         kc.wait_for_ready(timeout=120)
         out = []
-        kc.execute_interactive(PROBE % {"zygote": folder}, timeout=60,
-                               output_hook=lambda m: out.append(m["content"].get("text", "")))
+        kc.execute_interactive(code % {"zygote": folder}, timeout=120,   # stdout only: warnings go to stderr
+                               output_hook=lambda m: out.append(m["content"].get("text", "")
+                                                                if m["content"].get("name") == "stdout" else ""))
         kc.stop_channels()
         launcher = km.provisioner.process.pid
         km.shutdown_kernel(now=True)
@@ -77,7 +101,7 @@ def run_probe(batch: Path, warm: bool):
     finally:
         if zygote:
             zygote[0].kill()
-            shutil.rmtree(zygote[1], ignore_errors=True)
+            shutil.rmtree(zygote[1].parent, ignore_errors=True)
         os.environ.clear()
         os.environ.update(saved)
 
@@ -134,11 +158,16 @@ def test_warm_kernels_are_preloaded_and_cold_ones_not(probe):
 
 
 def test_sandbox_ends_with_the_kernel(probe):
+    """Nothing the kernel started outlives it: its PID namespace dies with the sandbox."""
     kind, facts, launcher = probe
     with pytest.raises(ProcessLookupError):
         os.kill(launcher, 0)
-    leftover = [p for p in os.listdir("/proc") if p.isdigit() and _uid(p) == sandbox.FIRST_UID]
-    assert leftover == []
+    for _ in range(50):     # SIGKILL is delivered asynchronously: allow it a moment
+        leftover = [p for p in os.listdir("/proc") if p.isdigit() and _uid(p) == sandbox.FIRST_UID]
+        if not leftover:
+            break
+        time.sleep(0.1)
+    assert leftover == [], [open(f"/proc/{p}/cmdline").read() for p in leftover]
 
 
 def _uid(pid: str) -> int | None:
@@ -146,3 +175,14 @@ def _uid(pid: str) -> int | None:
         return os.stat(f"/proc/{pid}").st_uid
     except OSError:
         return None
+
+
+def test_warm_kernel_forked_after_tensorflow_trains_like_a_cold_one(tmp_path):
+    """Chapters 7-11 preload TensorFlow in the zygote: training in the forked kernel must work and
+    give what a fresh kernel gives."""
+    if reason := sandbox.unavailable_reason():
+        pytest.skip(f"no sandbox here: {reason}")
+    warm, _ = run_probe(tmp_path / "warm", True, KERAS_FIT, ("ipykernel.kernelapp", "numpy", "keras"))
+    cold, _ = run_probe(tmp_path / "cold", False, KERAS_FIT)
+    assert (warm["preloaded"], cold["preloaded"]) == (True, False)
+    assert warm["loss"] == pytest.approx(cold["loss"], rel=1e-5)

@@ -10,6 +10,7 @@ import ast
 import multiprocessing
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,11 +27,12 @@ class BatchResult:
     students: dict = field(default_factory=dict)   # student -> {"score", "max_score", "notes", "flags", "seconds"}
     seconds: float = 0.0
     workers: int = 1
+    warm_kernels: int = 0                          # submissions whose kernel was forked warm
     phases: dict = field(default_factory=dict)     # where the time went (seconds), for the benchmark
 
     def summary(self) -> str:
         lines = [f"{self.assignment}: {len(self.students)} submissions graded in {self.seconds:.1f} s "
-                 f"with {self.workers} workers"]
+                 f"with {self.workers} workers ({self.warm_kernels} warm kernels)"]
         width = max([len(s) for s in self.students] + [7])
         for student, r in sorted(self.students.items()):
             extra = "; ".join(r["notes"] + ([f"review: {r['flags'][0]}" + (" …" if len(r["flags"]) > 1 else "")]
@@ -126,12 +128,14 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     for i in range(workers):
         slots.put(i)
     jobs: list[dict] = []
+    zygotes = Path(tempfile.mkdtemp(prefix="grz-")) if use_sandbox and warm else None   # short: socket paths
     try:
         mark = time.perf_counter()
         jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
         # the workers start (and import nbgrader) while the parent builds the template and scratch courses
         pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
-                        initargs=(slots, jupyter_path, warm_modules(course / config.CourseDirectory.source_directory / assignment) if warm else None),
+                        initargs=(slots, jupyter_path, (str(zygotes), warm_modules(
+                            course / config.CourseDirectory.source_directory / assignment)) if zygotes else None),
                         maxtasksperchild=None)
         with pool, course_config.gradebook(db_url) as gb, _progress(progress, len(students), assignment) as advance:
             template = scratch_course.build_template(course, assignment, batch,
@@ -166,6 +170,7 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
         phases["grading (wall, after the scratch courses)"] = time.perf_counter() - mark - \
             phases["template and scratch courses"]
         phases["  of which merging in the parent (overlaps grading)"] = merging
+        result.warm_kernels = sum(bool(r.get("warm")) for r in done)
         phases["  worker time per submission (mean)"] = sum(r["seconds"] for r in done) / max(len(done), 1)
         for key in dict.fromkeys(k for r in done for k in r.get("phases", {})):
             phases[f"    {key} (mean)"] = sum(r.get("phases", {}).get(key, 0.0) for r in done) / len(done)
@@ -176,6 +181,8 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
             result.students[r["student"]] = {"score": score, "max_score": max_score, "notes": r["notes"],
                                              "flags": r["flags"], "seconds": r["seconds"], "success": r["success"]}
     finally:
+        if zygotes:
+            shutil.rmtree(zygotes, ignore_errors=True)
         for j in jobs:
             runtime = Path(j["root"]) / "runtime"
             if runtime.is_symlink():

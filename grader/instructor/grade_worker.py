@@ -1,13 +1,11 @@
 """One worker process: autograde one student in that student's scratch course (nbgrader's API)."""
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -19,9 +17,9 @@ from . import course_config, limit_notes, merge_results, restore_metadata, sandb
 _slot = 0
 
 
-def init_worker(slots, jupyter_path: str | None, warm_modules: list[str] | None = None) -> None:
+def init_worker(slots, jupyter_path: str | None, warm: tuple[str, list[str]] | None = None) -> None:
     """Pool initializer: take a slot (its own sandbox uid), point Jupyter at the sandbox kernelspec,
-    start this worker's kernel zygote (warm kernels) when ``warm_modules`` is given."""
+    and, given ``warm`` = (a folder, the modules to preload), start this worker's kernel zygote."""
     global _slot
     _slot = slots.get()
     course_config.ensure_tools_on_path()
@@ -30,27 +28,32 @@ def init_worker(slots, jupyter_path: str | None, warm_modules: list[str] | None 
     os.environ["GRADER_SANDBOX_UID"] = str(sandbox.FIRST_UID + _slot)
     # nbgrader's gradebook code trips SQLAlchemy's autoflush notes on every submission: noise, not news
     warnings.filterwarnings("ignore", message=r".*not in session, add operation along")
-    zygote = _start_zygote(Path(jupyter_path), warm_modules) if jupyter_path and warm_modules is not None else None
+    zygote = None
+    if jupyter_path and warm:
+        try:
+            zygote = start_zygote(Path(jupyter_path), warm[1], Path(warm[0]) / f"slot{_slot}")
+        except OSError:
+            pass            # cold kernels
     import nbgrader.apps  # noqa: F401 - warm up while the parent prepares the scratch courses
     course_config.fast_alembic_version()
     if zygote:
-        _await_zygote(*zygote)
+        await_zygote(*zygote)
 
 
-def _start_zygote(jupyter_path: Path, modules: list[str]):
-    """Start kernel_zygote.py (it preloads while nbgrader imports here); None if it cannot start."""
+def start_zygote(jupyter_path: Path, modules: list[str], folder: Path):
+    """Start kernel_zygote.py in ``folder`` (new, root-only; a short path, for its UNIX socket);
+    it preloads while the worker imports nbgrader. It dies with the worker (PR_SET_PDEATHSIG)."""
     settings = jupyter_path / "kernels" / sandbox.KERNEL_NAME / "sandbox.json"
-    folder = Path(tempfile.mkdtemp(prefix="grz-"))       # short: a UNIX socket path has < 108 characters
+    folder.mkdir(mode=0o700)
     env = {**json.loads(settings.read_text())["env"], "HOME": str(folder), "MPLCONFIGDIR": str(folder)}
     log = open(folder / "zygote.log", "wb")
     proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("kernel_zygote.py")),
                              str(folder / "socket"), str(settings), *modules],
                             stdout=subprocess.PIPE, stderr=log, env=env, cwd=folder)
-    atexit.register(lambda: (proc.kill(), shutil.rmtree(folder, ignore_errors=True)))
     return proc, folder
 
 
-def _await_zygote(proc, folder: Path) -> None:
+def await_zygote(proc, folder: Path) -> None:
     ready = proc.stdout.readline()      # one line once preloaded; empty if it died
     if ready.startswith(b'{"ready": true'):
         os.environ["GRADER_ZYGOTE"] = str(folder / "socket")
@@ -152,6 +155,9 @@ def grade_student(job: dict) -> dict:
     except Exception as exc:  # noqa: BLE001
         error = f"{type(exc).__name__}: {exc}"
     phases["read scratch gradebook"] = time.perf_counter() - mark
-    return {"student": student, "root": str(root), "success": bool(notebooks), "notes": notes,
+    log_path = root / "kernel.log"
+    warm = bool(job["sandbox"] and os.environ.get("GRADER_ZYGOTE") and log_path.exists()
+                and "no warm kernel" not in log_path.read_text(errors="replace"))
+    return {"warm": warm, "student": student, "root": str(root), "success": bool(notebooks), "notes": notes,
             "seconds": time.perf_counter() - start, "log": log[-4000:], "phases": phases, "saved": saved,
             "saved_error": error}
