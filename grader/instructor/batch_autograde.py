@@ -77,7 +77,8 @@ def scores(db_url: str, assignment: str) -> dict[str, tuple[float, float]]:
 
 def warm_modules(source: Path) -> list[str]:
     """What each worker's kernel zygote imports once instead of every kernel: ipykernel and the
-    modules the assignment's notebooks import at top level (their set-up cells)."""
+    modules the assignment's notebooks import at top level (their set-up cells). Read from the
+    instructor's source notebooks, never from submissions: the zygote runs as root."""
     modules = ["ipykernel.kernelapp", "ipykernel.ipkernel"]
     for path in sorted(source.glob("*.ipynb")):
         try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -53,8 +54,9 @@ def start_zygote(jupyter_path: Path, modules: list[str], folder: Path):
     return proc, folder
 
 
-def await_zygote(proc, folder: Path) -> None:
-    ready = proc.stdout.readline()      # one line once preloaded; empty if it died
+def await_zygote(proc, folder: Path, timeout: float = 180) -> None:
+    """Use the zygote if it says it is ready (one line once preloaded) within ``timeout`` seconds."""
+    ready = proc.stdout.readline() if select.select([proc.stdout], [], [], timeout)[0] else b""
     if ready.startswith(b'{"ready": true'):
         os.environ["GRADER_ZYGOTE"] = str(folder / "socket")
     else:   # cold kernels for this worker; the log says why
