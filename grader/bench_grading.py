@@ -179,8 +179,8 @@ def main(argv=None) -> int:
             base = costs["kernel start + import tensorflow"]
             out(f"per-submission cost        : serial {per_serial:5.2f} s = {per_serial / base:4.2f}x a kernel start "
                 f"with TensorFlow ({base:.2f} s); parallel {per_parallel:5.2f} worker-s = {per_parallel / base:4.2f}x; "
-                f"overhead of the tool (sandbox, scratch course, merge) {per_parallel - per_serial:+5.2f} worker-s "
-                f"per submission")
+                f"tool minus serial {per_parallel - per_serial:+5.2f} worker-s per submission (the sandbox, scratch "
+                f"course and merge cost; warm kernels save)")
         return 0 if not differ and (not cold or s_cold == s_parallel) else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
