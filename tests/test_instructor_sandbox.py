@@ -14,7 +14,8 @@ import pytest
 from grader.instructor import grade_worker, sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("instructor")]
-LIMITS = sandbox.Limits(memory_mb=1536, cpu_seconds=100, wall_seconds=120, processes=40, file_mb=8)
+# Generous time limits: importing TensorFlow on a loaded 2-core CI machine took over 2 minutes.
+LIMITS = sandbox.Limits(memory_mb=1536, cpu_seconds=200, wall_seconds=600, processes=40, file_mb=8)
 
 PROBE = r'''
 import json, os, resource, socket, sys
@@ -80,7 +81,7 @@ def run_probe(batch: Path, warm: bool, code: str = PROBE,
         if warm:
             zygote = grade_worker.start_zygote(jupyter, list(modules),
                                                Path(tempfile.mkdtemp(prefix="grz-")) / "z")
-            grade_worker.await_zygote(*zygote)
+            grade_worker.await_zygote(*zygote, timeout=600)
             assert "GRADER_ZYGOTE" in os.environ, (zygote[1] / "zygote.log").read_text()
         folder = str(zygote[1]) if zygote else "/nonexistent-zygote"
         km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
@@ -88,9 +89,9 @@ def run_probe(batch: Path, warm: bool, code: str = PROBE,
         km.start_kernel()
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=120)
+        kc.wait_for_ready(timeout=300)
         out = []
-        kc.execute_interactive(code % {"zygote": folder}, timeout=120,   # stdout only: warnings go to stderr
+        kc.execute_interactive(code % {"zygote": folder}, timeout=500,   # stdout only: warnings go to stderr
                                output_hook=lambda m: out.append(m["content"].get("text", "")
                                                                 if m["content"].get("name") == "stdout" else ""))
         kc.stop_channels()
