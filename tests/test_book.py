@@ -26,6 +26,13 @@ def test_lessons_were_executed_without_errors(book_html):
         assert "Traceback" not in page
 
 
+def test_lessons_ran_offline(book_html):
+    """Every lesson kernel of the build ran the offline guard first (a download would have failed
+    the build: the guard raises, and errors fail it)."""
+    guarded = (book_html.parents[1] / "guarded.log").read_text().split()
+    assert len(guarded) == len(chapters())
+
+
 def test_exercise_pages_are_not_executed(book_html):
     html = book_html
     for chapter in chapters():

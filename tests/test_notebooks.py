@@ -1,38 +1,16 @@
 """Every solution notebook runs with all checks correct; every exercise runs with 'not attempted';
-every lesson runs; and none of them opens a network connection."""
-import jupytext
+none of them opens a network connection. (The lessons run offline in the book build: test_book.)"""
 import nbformat
 import pytest
 
 from grader import notebooks
 from grader.notebooks import ROOT
+from offline import OFFLINE_GUARD
 
 CHAPTERS = notebooks.chapters()
 # Spread the chapters over the xdist workers, one group per chapter.
 BY_CHAPTER = [pytest.param(c, marks=pytest.mark.xdist_group(f"notebooks-{c}")) for c in CHAPTERS]
 pytestmark = pytest.mark.slow
-
-# Run first in every notebook: any connection to a non-loopback address raises. (The kernel's
-# own ZMQ sockets live in libzmq, not in Python's socket module, so they are unaffected.)
-OFFLINE_GUARD = '''
-import socket as _socket
-def _offline_only(connect):
-    def guarded(self, address, *args):
-        host = address[0] if isinstance(address, tuple) else None
-        if host is not None and host not in ("127.0.0.1", "::1", "localhost"):
-            raise OSError(f"network access attempted during an offline run: {address}")
-        return connect(self, address, *args)
-    return guarded
-_socket.socket.connect = _offline_only(_socket.socket.connect)
-_socket.socket.connect_ex = _offline_only(_socket.socket.connect_ex)
-_getaddrinfo = _socket.getaddrinfo
-def _local_names_only(host, *args, **kwargs):
-    if host not in (None, "127.0.0.1", "::1", "localhost"):
-        raise OSError(f"network access attempted during an offline run: name lookup of {host!r}")
-    return _getaddrinfo(host, *args, **kwargs)
-_socket.getaddrinfo = _local_names_only
-del _offline_only, _local_names_only
-'''
 
 
 def run_offline(nb, cwd):
@@ -73,12 +51,6 @@ def test_exercise_notebook_runs_and_reports_not_attempted(chapter, tmp_path):
     for cell in cells:
         text = notebooks.text_of(cell)
         assert "○ Not attempted" in text, f"{cell.source!r} showed {text!r}"
-
-
-@pytest.mark.parametrize("chapter", BY_CHAPTER)
-def test_lesson_runs_offline(chapter, tmp_path):
-    lesson = jupytext.read(ROOT / "book" / f"{chapter}.md")
-    run_offline(lesson, ROOT / "book")
 
 
 @pytest.mark.parametrize("url", ["http://example.com/", "http://192.0.2.1/"])
