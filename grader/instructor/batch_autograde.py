@@ -75,6 +75,9 @@ def scores(db_url: str, assignment: str) -> dict[str, tuple[float, float]]:
         return {s.student.id: (s.score, s.max_score) for s in gb.find_assignment(assignment).submissions}
 
 
+NOT_PRELOADED = {"tensorflow", "keras", "torch", "jax"}
+
+
 def warm_modules(source: Path) -> list[str]:
     """What each worker's kernel zygote imports once instead of every kernel: ipykernel and the
     modules the assignment's notebooks import at top level (their set-up cells). Read from the
@@ -96,7 +99,9 @@ def warm_modules(source: Path) -> list[str]:
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     # `from scipy import signal` imports a module; `from numpy import pi` fails harmlessly
                     modules += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
-    return list(dict.fromkeys(modules))
+    # Not TensorFlow: a kernel forked after `import keras` hung in training in 2 of 4 loaded test
+    # runs (fine when idle). Each kernel imports it itself, as a cold kernel does.
+    return [m for m in dict.fromkeys(modules) if m.split(".")[0] not in NOT_PRELOADED]
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
