@@ -53,20 +53,6 @@ print(json.dumps({
 '''
 
 
-KERAS_FIT = r'''
-import json, sys  # %(zygote)s
-preloaded = "keras" in sys.modules
-import numpy as np, keras
-keras.utils.set_random_seed(0)
-x = np.random.rand(64, 8, 8, 1).astype("float32")
-y = (x.mean(axis=(1, 2, 3)) > 0.5).astype("int32")
-model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
-                          keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
-model.compile("adam", "sparse_categorical_crossentropy")
-print(json.dumps({"preloaded": preloaded, "loss": model.fit(x, y, epochs=3, verbose=0).history["loss"]}))
-'''
-
-
 def run_probe(batch: Path, warm: bool, code: str = PROBE,
               modules: tuple = ("numpy", "scipy.signal", "ipykernel.kernelapp")):
     from jupyter_client import KernelManager
@@ -179,14 +165,7 @@ def _uid(pid: str) -> int | None:
         return None
 
 
-def test_warm_kernel_trains_with_tensorflow_like_a_cold_one(tmp_path):
-    """Chapters 7-11: the zygote preloads their other imports, never TensorFlow (see
-    batch_autograde.NOT_PRELOADED); the forked kernel imports it and trains as a fresh kernel does."""
-    if reason := sandbox.unavailable_reason():
-        pytest.skip(f"no sandbox here: {reason}")
-    modules = batch_autograde.warm_modules(ROOT / "solutions" / "ch07_keras_convnets")
-    assert "keras" not in modules and "tensorflow" not in modules and "numpy" in modules
-    warm, _ = run_probe(tmp_path / "warm", True, KERAS_FIT, tuple(modules))
-    cold, _ = run_probe(tmp_path / "cold", False, KERAS_FIT)
-    assert (warm["preloaded"], cold["preloaded"]) == (False, False)
-    assert warm["loss"] == pytest.approx(cold["loss"], rel=1e-5)
+def test_tensorflow_assignments_use_cold_kernels():
+    """A forked kernel training with keras hung in loaded runs: TensorFlow chapters grade cold."""
+    assert batch_autograde.warm_modules(ROOT / "solutions" / "ch07_keras_convnets") is None
+    assert "numpy" in batch_autograde.warm_modules(ROOT / "solutions" / "ch01_convolution_1d")

@@ -78,7 +78,7 @@ def scores(db_url: str, assignment: str) -> dict[str, tuple[float, float]]:
 NOT_PRELOADED = {"tensorflow", "keras", "torch", "jax"}
 
 
-def warm_modules(source: Path) -> list[str]:
+def warm_modules(source: Path) -> list[str] | None:
     """What each worker's kernel zygote imports once instead of every kernel: ipykernel and the
     modules the assignment's notebooks import at top level (their set-up cells). Read from the
     instructor's source notebooks, never from submissions: the zygote runs as root."""
@@ -99,9 +99,11 @@ def warm_modules(source: Path) -> list[str]:
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     # `from scipy import signal` imports a module; `from numpy import pi` fails harmlessly
                     modules += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
-    # Not TensorFlow: a kernel forked after `import keras` hung in training in 2 of 4 loaded test
-    # runs (fine when idle). Each kernel imports it itself, as a cold kernel does.
-    return [m for m in dict.fromkeys(modules) if m.split(".")[0] not in NOT_PRELOADED]
+    # None (cold kernels) for TensorFlow assignments: a forked kernel that imports or preloads
+    # keras hung in training in loaded test runs (fine when idle).
+    if any(m.split(".")[0] in NOT_PRELOADED for m in modules):
+        return None
+    return list(dict.fromkeys(modules))
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
@@ -134,14 +136,14 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     for i in range(workers):
         slots.put(i)
     jobs: list[dict] = []
-    zygotes = Path(tempfile.mkdtemp(prefix="grz-")) if use_sandbox and warm else None   # short: socket paths
+    preload = warm_modules(course / config.CourseDirectory.source_directory / assignment) if warm else None
+    zygotes = Path(tempfile.mkdtemp(prefix="grz-")) if use_sandbox and preload else None   # short: socket paths
     try:
         mark = time.perf_counter()
         jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
         # the workers start (and import nbgrader) while the parent builds the template and scratch courses
         pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
-                        initargs=(slots, jupyter_path, (str(zygotes), warm_modules(
-                            course / config.CourseDirectory.source_directory / assignment)) if zygotes else None),
+                        initargs=(slots, jupyter_path, (str(zygotes), preload) if zygotes else None),
                         maxtasksperchild=None)
         with pool, course_config.gradebook(db_url) as gb, _progress(progress, len(students), assignment) as advance:
             template = scratch_course.build_template(course, assignment, batch,
