@@ -44,8 +44,8 @@ sync: $(STAMP)
 	$(PY) -m grader sync $(CHAPTERS)
 
 bench: $(STAMP)
-	$(PY) -m grader.bench
-	$(PY) -m grader.bench_grading
+	$(PY) -m benchmarks.notebooks_and_checks
+	$(PY) -m benchmarks.grading
 
 clean:
 	rm -rf _build .pytest_cache

@@ -4,7 +4,7 @@ import os
 # Kernels started by nbgrader inherit this: TensorFlow's C++ logs stay off stderr.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from grader.nbgrader_starters import StarterSolutions  # noqa: E402
+from grader.authoring.nbgrader_starters import StarterSolutions  # noqa: E402
 from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme,  # noqa: E402
                                     ClearOutput, ComputeChecksums, IncludeHeaderFooter, InstantiateTests,
                                     LockCells, SaveCells)
@@ -17,7 +17,7 @@ c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", "sqlite:///gradeboo
 # A non-empty course id: nbgrader's PostgreSQL tables reference the course row by it.
 c.CourseDirectory.course_id = "convnets-hands-on"  # = grader.instructor.course_config.COURSE_ID
 
-# Student versions show learntools-style starters (`kernel = ____`), see grader/nbgrader_starters.py.
+# Student versions show learntools-style starters (`kernel = ____`), see grader/authoring/nbgrader_starters.py.
 c.GenerateAssignment.preprocessors = [
     IncludeHeaderFooter, InstantiateTests, LockCells, StarterSolutions, ClearOutput, CheckCellMetadata,
     ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata,

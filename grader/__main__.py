@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.notebooks import ROOT, chapters
-from grader import setup_cell
+from grader.authoring.notebooks import ROOT, chapters
+from grader.authoring import setup_cell
 
 
 

@@ -30,7 +30,7 @@ def book_html(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
     startup = out / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
-    # each kernel notes that it ran the guard: test_book counts them against the lessons
+    # each kernel notes that it ran the guard: tests/book/test_build.py counts them against the lessons
     (startup / "00-offline.py").write_text(OFFLINE_GUARD + f"\nopen({str(out / 'guarded.log')!r}, 'a').write('kernel\\n')\n")
     jb = Path(sys.executable).parent / "jupyter-book"
     result = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out), "--warningiserror",

@@ -1,5 +1,5 @@
 """Assertions shared by the chapter tests."""
-from grader.feedback import INCORRECT
+from grader.engine.feedback import INCORRECT
 
 
 def assert_mistake_named(question, answer, says, student, var=None):

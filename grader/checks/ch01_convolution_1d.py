@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from grader.placeholder import ____
-from grader.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
+from grader.engine.placeholder import ____
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
                               ThoughtQuestion, ValueQuestion, case, label_questions)
-from grader.values import to_array
+from grader.engine.values import to_array
 
 __all__ = ["____", "x_q", "w_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7", "q_8"]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from grader.placeholder import ____
-from grader.values import loaded_object as _library_object
-from grader.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
+from grader.engine.placeholder import ____
+from grader.engine.values import loaded_object as _library_object
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
                               ThoughtQuestion, ValueQuestion, case, label_questions)
-from grader.values import describe, is_tensor, show_value, to_array
+from grader.engine.values import describe, is_tensor, show_value, to_array
 
 __all__ = ["____", "image_q", "kernel_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7", "q_8"]
 

@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 
-from grader.placeholder import ____
-from grader.questions import (FunctionQuestion, Mistake, MultipartQuestion, ThoughtQuestion, ValueQuestion, case,
+from grader.engine.placeholder import ____
+from grader.engine.questions import (FunctionQuestion, Mistake, MultipartQuestion, ThoughtQuestion, ValueQuestion, case,
                               label_questions)
 
 __all__ = ["____", "image_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]

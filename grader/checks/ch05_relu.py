@@ -5,11 +5,11 @@ import copy
 
 import numpy as np
 
-from grader.limits import call_with_time_limit
-from grader.placeholder import ____
-from grader.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ThoughtQuestion,
+from grader.engine.limits import call_with_time_limit
+from grader.engine.placeholder import ____
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ThoughtQuestion,
                               ValueQuestion, case, label_questions)
-from grader.values import to_array
+from grader.engine.values import to_array
 
 __all__ = ["____", "sigmoid", "W1_q", "W2_q", "b1_q", "b2_q",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]

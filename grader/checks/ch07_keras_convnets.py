@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.losses import loss_kind, normalise
-from grader.placeholder import ____
-from grader.keras_models import kind as _layer_kind, not_a_model, predict
-from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion, Question,
+from grader.course.losses import loss_kind, normalise
+from grader.engine.placeholder import ____
+from grader.course.keras_models import kind as _layer_kind, not_a_model, predict
+from grader.engine.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion, Question,
                               ThoughtQuestion, ValueQuestion, label_questions, student_value)
 
 __all__ = ["____", "history_q", "digits_split", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
 
 
 def digits_split():
-    """The offline digits at 28×28 (``grader.datasets.digits(28)``; the images are loaded once).
+    """The offline digits at 28×28 (``grader.course.datasets.digits(28)``; the images are loaded once).
 
     Question 6 trains on ``x_train``/``y_train`` and is graded on ``x_val``/``y_val``.
     """
-    from grader import datasets
+    from grader.course import datasets
     return datasets.digits(28)
 
 

@@ -13,10 +13,10 @@ import traceback
 
 import numpy as np
 
-from grader.placeholder import ____, contains_placeholder
-from grader.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
+from grader.engine.placeholder import ____, contains_placeholder
+from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
                               ValueQuestion, label_questions)
-from grader.values import describe
+from grader.engine.values import describe
 
 __all__ = ["____", "x_drop", "digits_q", "train_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7", "q_8"]
 
@@ -30,10 +30,10 @@ N_TRAIN, EPOCHS, BATCH = 300, 20, 32
 def digits_q():
     """The small digits task of question 6: (x_train, y_train, x_val, y_val).
 
-    The first 300 training images of `grader.datasets.digits(28)` (real handwritten digits,
+    The first 300 training images of `grader.course.datasets.digits(28)` (real handwritten digits,
     28×28, values in [0, 1]) and its 270 validation images.
     """
-    from grader import datasets
+    from grader.course import datasets
     d = datasets.digits(28)  # fresh arrays each call, so a student's in-place edits cannot reach the checks
     return d.x_train[:N_TRAIN], d.y_train[:N_TRAIN], d.x_val, d.y_val
 
@@ -139,7 +139,7 @@ def _constructor_message(layer: str | None, exc: BaseException, rotation_deg: fl
 
 def _call_builder(fn, var: str, rotation_deg: float = 36.0):
     """Call the student's builder function; turn a refused argument into a named mistake."""
-    from grader.questions import Incorrect
+    from grader.engine.questions import Incorrect
     if not callable(fn) or _is_layer(fn):
         raise Incorrect(f"`{var}` should be a function that builds and returns the block "
                         f"(`def {var}(): return keras.Sequential([...])`), but it is {describe(fn)}.")

@@ -12,12 +12,12 @@ import json
 
 import numpy as np
 
-from grader.losses import loss_name, normalise
-from grader.placeholder import ____, contains_placeholder
-from grader.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
+from grader.course.losses import loss_name, normalise
+from grader.engine.placeholder import ____, contains_placeholder
+from grader.engine.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
                               Question, ThoughtQuestion, ValueQuestion, label_questions, student_value)
-from grader.keras_models import kind as _layer_kind, not_a_model, predict
-from grader.values import describe, loaded_object
+from grader.course.keras_models import kind as _layer_kind, not_a_model, predict
+from grader.engine.values import describe, loaded_object
 
 __all__ = ["____", "load_base", "target_task", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6"]
 
@@ -28,14 +28,14 @@ TOP_BLOCK = "block3_"
 
 
 def load_base():
-    """A fresh copy of the course's pretrained base (``grader.pretrained.load_base``)."""
-    from grader import pretrained
+    """A fresh copy of the course's pretrained base (``grader.course.pretrained.load_base``)."""
+    from grader.course import pretrained
     return pretrained.load_base()
 
 
 def target_task(per_class: int = 10, seed: int = 0):
-    """The target task: digits 5–9 drawn on 32×32 canvases, labels 0–4 (``grader.pretrained.target_task``)."""
-    from grader import pretrained
+    """The target task: digits 5–9 drawn on 32×32 canvases, labels 0–4 (``grader.course.pretrained.target_task``)."""
+    from grader.course import pretrained
     return pretrained.target_task(per_class, seed)
 
 
@@ -129,7 +129,7 @@ _RECORD = None
 def _fingerprint_record():
     global _RECORD
     if _RECORD is None:
-        from grader import pretrained
+        from grader.course import pretrained
         try:
             _RECORD = json.loads(pretrained.RECORD_PATH.read_text()).get("fingerprint", {})
         except Exception:
@@ -139,7 +139,7 @@ def _fingerprint_record():
 
 def _pretrained_blocks(base) -> dict:
     """block name -> True when its kernel still holds the shipped weights."""
-    from grader.pretrained import fingerprint
+    from grader.course.pretrained import fingerprint
     try:
         got = fingerprint(base)
     except Exception:
@@ -312,7 +312,7 @@ def fresh_feature_model():
     import keras
     model = _FRESH.get("model")
     if model is None:
-        from grader import pretrained
+        from grader.course import pretrained
         base = pretrained.build_base()
         inputs = keras.Input(shape=INPUT_SHAPE)
         x = keras.layers.Flatten(name="flatten")(base(inputs, training=False))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.losses import loss_kind
-from grader.placeholder import ____
-from grader.keras_models import kind as _layer_kind, not_a_model, predict
-from grader.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
+from grader.course.losses import loss_kind
+from grader.engine.placeholder import ____
+from grader.course.keras_models import kind as _layer_kind, not_a_model, predict
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
                               ObjectQuestion, Question, ValueQuestion, case, label_questions, student_value)
 
 __all__ = ["____", "make_encoder", "x_t", "w_t", "add_noise", "noisy_digits", "digits_split",
@@ -478,8 +478,8 @@ TARGET_MSE = 0.016
 
 
 def digits_split():
-    """The offline digits at 28×28 (``grader.datasets.digits(28)``; the images are loaded once)."""
-    from grader import datasets
+    """The offline digits at 28×28 (``grader.course.datasets.digits(28)``; the images are loaded once)."""
+    from grader.course import datasets
     return datasets.digits(28)
 
 

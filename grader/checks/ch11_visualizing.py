@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.placeholder import ____, contains_placeholder
-from grader.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
+from grader.engine.placeholder import ____, contains_placeholder
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
                               NotAttempted, ObjectQuestion, Question, ValueQuestion, case, label_questions,
                               student_value)
-from grader.limits import StudentTimeout, call_with_time_limit
-from grader.values import describe, loaded_object, same_values, show_value, to_array
+from grader.engine.limits import StudentTimeout, call_with_time_limit
+from grader.engine.values import describe, loaded_object, same_values, show_value, to_array
 
 __all__ = ["____", "make_convnet", "sample_images", "start_images", "CONV_LAYERS",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6"]

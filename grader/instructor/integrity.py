@@ -1,7 +1,7 @@
 """Tampering defence: hidden tests assert with a fresh, untampered copy of the checks.
 
 A student's own cells run in the same kernel as the hidden tests, so they can redefine
-``q_1`` or monkeypatch ``grader.questions``. ``fresh(chapter, "q_1", globals())`` imports the
+``q_1`` or monkeypatch ``grader.engine.questions``. ``fresh(chapter, "q_1", globals())`` imports the
 grader package and the chapter's checks anew from disk (read-only in the sandbox), bound to
 the notebook's variables, so the verdict comes from code the student never touched.
 ``harden`` rewrites a source notebook's hidden-test lines to use it (the batch applies it to its

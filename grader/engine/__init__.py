@@ -1,0 +1,1 @@
+"""The feedback engine: question kinds, how answers are compared and shown, time limits."""
