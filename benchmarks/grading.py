@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.instructor import batch_autograde, collect, course_config, grade_worker, sandbox, synthetic_class
+from benchmarks import synthetic_class
+from grader.instructor import batch_autograde, collect, course_config, grade_worker, sandbox
 from grader.authoring.notebooks import ROOT
 
 CHAPTER = synthetic_class.CHAPTER

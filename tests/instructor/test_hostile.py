@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor import batch_autograde, collect, course_config, sandbox, synthetic_class
+from benchmarks import synthetic_class
+from grader.instructor import batch_autograde, collect, course_config, sandbox
 from grader.authoring.notebooks import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("instructor")]

@@ -4,7 +4,8 @@ import copy
 import nbformat
 
 from grader.authoring import notebooks
-from grader.instructor import restore_metadata, synthetic_class
+from benchmarks import synthetic_class
+from grader.instructor import restore_metadata
 
 CHAPTER = synthetic_class.CHAPTER
 
