@@ -35,6 +35,8 @@ def sync(names: list[str]) -> int:
         if not ok:
             print(result.stdout + result.stderr, file=sys.stderr)
             status = 1
+    from grader.instructor import release   # what `validate` compares with outside the repository
+    release.write_manifest(names or chapters(), ROOT / "exercises")
     return status
 
 
@@ -106,6 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_sync = sub.add_parser("sync", help="regenerate exercises/<chapter>/ from solutions/<chapter>/ with nbgrader")
     p_sync.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    p = sub.add_parser("validate", help="before submitting: will this notebook grade? (runs it, lists what costs points)")
+    p.add_argument("notebook")
+    p.add_argument("--assignment", help="the assignment (default: the file's name)")
+    p.add_argument("--release", help="the released notebook to compare with (default: exercises/ or the package's copy)")
+    p.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default 60, as grading)")
+    p.add_argument("--no-run", action="store_true", help="only compare with the release, do not run the notebook")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     def command(name, help):
         p = sub.add_parser(name, help=help)
@@ -141,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sync":
         return sync(args.chapters)
+    if args.command == "validate":
+        from grader.instructor import validate
+        return validate.main(args)
     return instructor(args)
 
 
