@@ -56,8 +56,14 @@ def as_prose(value) -> Prose:
 
 
 def glue(name: str, value) -> Prose:
-    """Glue ``value`` for ``{glue:}`name``` in the page's prose, without displaying it here."""
-    from myst_nb import glue as myst_glue
+    """Glue ``value`` for ``{glue:}`name``` in the page's prose, without displaying it here.
+
+    Outside the book (a lesson's notebook copy on Colab or Binder, where myst-nb is not
+    installed) there is nothing to glue into: the formatted value is only returned."""
     prose = as_prose(value)
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return prose
     myst_glue(name, prose, display=False)
     return prose

@@ -58,7 +58,7 @@ def test_copy_sets_up_what_colab_lacks(chapter):
         return
     assert len(setup) == 1 and code[0] is setup[0], "the set-up cell must come before any other code"
     source = "".join(setup[0]["source"])
-    assert source.startswith(setup_cell.install_block(URL)) == bool(needs_grader)
+    assert source.startswith(setup_cell.install_block(URL).rstrip("\n")) == bool(needs_grader)
     assert ("myst_nb" in source) == needs_glue
 
 
