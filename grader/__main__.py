@@ -92,7 +92,12 @@ def instructor(args) -> int:
     if args.command == "feedback":
         return run_nbgrader(course, "generate_feedback", args.assignment, "--force")
     if args.command == "export":
-        return run_nbgrader(course, "export", "--to", args.to)
+        if args.format == "plain" and not args.assignment:
+            return run_nbgrader(course, "export", "--to", args.to)
+        from grader.instructor import course_config, exports
+        out = exports.export(course_config.db_url(course), Path(args.to), args.format, args.assignment or None)
+        print(f"{args.format} grades: {out}")
+        return 0
     if args.command == "report":
         from grader.instructor import class_report, course_config
         out = class_report.write_report(course_config.db_url(course), args.assignment,
@@ -143,7 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep-scratch", action="store_true", help="keep .autograde/ (scratch courses) for debugging")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
     command("feedback", "nbgrader generate_feedback: feedback/<student>/<assignment>/*.html").add_argument("assignment")
-    command("export", "nbgrader export: the grades as CSV").add_argument("--to", default="grades.csv")
+    p = command("export", "the grades as CSV: nbgrader's (plain), or the layouts Canvas and Moodle import")
+    p.add_argument("--to", default="grades.csv")
+    p.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain")
+    p.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all graded)")
     p = command("report", "instructor report page (HTML): score distribution, pass rate per question")
     p.add_argument("assignment")
     p.add_argument("--out", help="default: reports/<assignment>.html")
