@@ -6,26 +6,20 @@ student who built a model has imported it already, and the classes are looked up
 """
 from __future__ import annotations
 
-
 import numpy as np
 
-from grader.course.losses import loss_kind, normalise
+from grader.course import datasets
+from grader.course.keras_models import activation_name, flat_layers, kind as _layer_kind, not_a_model
+from grader.engine.keras_kinds import LossQuestion, TrainedModelQuestion, watched
 from grader.engine.placeholder import ____
-from grader.course.keras_models import kind as _layer_kind, not_a_model, predict
-from grader.engine.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion, Question,
-                              ThoughtQuestion, ValueQuestion, label_questions, student_value)
+from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
+                                     ValueQuestion, label_questions)
 
 __all__ = ["____", "history_q", "digits_split", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
 
-
-def digits_split():
-    """The offline digits at 28×28 (``grader.course.datasets.digits(28)``; the images are loaded once).
-
-    Question 6 trains on ``x_train``/``y_train`` and is graded on ``x_val``/``y_val``.
-    """
-    from grader.course import datasets
-    return datasets.digits(28)
-
+# The offline digits at 28×28 (train / validation / test). Question 6 trains on x_train/y_train and is
+# judged on x_val/y_val (its hidden test on x_test); calling it also starts noting what `fit` trains on.
+digits_split = watched(datasets.digits_split)
 
 
 # ---- question 1: a Dense layer or a Conv2D layer on a 256×256 RGB image ----------------------
@@ -102,11 +96,38 @@ def _input_shape(model):
     return f"the model's input shape is {shape}; the digits are 28×28 with one channel: `keras.Input((28, 28, 1))`."
 
 
-_IGNORED = ("InputLayer",)
+_ACTIVATION_LAYERS = ("ReLU", "Activation", "Softmax")
+
+
+def _spec_layers(model):
+    """The model's layers (nested blocks opened), with a separate ReLU/Activation/Softmax layer counted
+    as the activation of the layer before it, as `activation=` would be."""
+    return [layer for layer in flat_layers(model) if _layer_kind(layer) not in _ACTIVATION_LAYERS]
+
+
+def _activation(model, layer) -> str:
+    own = activation_name(layer) or "linear"
+    leaves = flat_layers(model)
+    i = next(k for k, la in enumerate(leaves) if la is layer)
+    if own == "linear" and i + 1 < len(leaves) and _layer_kind(leaves[i + 1]) in _ACTIVATION_LAYERS:
+        return activation_name(leaves[i + 1]) or "linear"
+    return own
+
+
+def _config(layer, model) -> dict:
+    """The layer's settings, with its activation as one name (a lambda activation cannot be serialised,
+    so then the settings are read from the layer's attributes)."""
+    try:
+        config = dict(layer.get_config())
+    except Exception:
+        config = {k: getattr(layer, k) for k in ("filters", "kernel_size", "strides", "padding", "dilation_rate",
+                                                  "units", "pool_size") if hasattr(layer, k)}
+    config["activation"] = _activation(model, layer)
+    return config
 
 
 def _kinds(model) -> list[str]:
-    return [_layer_kind(layer) for layer in model.layers if _layer_kind(layer) not in _IGNORED]
+    return [_layer_kind(layer) for layer in _spec_layers(model)]
 
 
 def _layer_kinds(model):
@@ -132,12 +153,9 @@ def _layer_kinds(model):
     return f"the layers are in the wrong order: you have {' → '.join(kinds)}; the spec is {_SPEC_TEXT}."
 
 
-def _spec_layers(model):
-    return [layer for layer in model.layers if _layer_kind(layer) not in _IGNORED]
-
-
 def _conv_configs(model):
-    convs = [layer.get_config() for layer in _spec_layers(model) if _layer_kind(layer) == "Conv2D"]
+    layers = [layer for layer in _spec_layers(model) if _layer_kind(layer) == "Conv2D"]
+    convs = [_config(layer, model) for layer in layers]
     filters = [c.get("filters") for c in convs]
     if filters == [32, 16]:
         return "the filter counts are swapped: the first Conv2D has 16 filters, the second 32."
@@ -184,7 +202,7 @@ _OUTPUT_ACTIVATION = {
 
 
 def _dense_configs(model):
-    hidden, output = [la.get_config() for la in _spec_layers(model) if _layer_kind(la) == "Dense"]
+    hidden, output = [_config(la, model) for la in _spec_layers(model) if _layer_kind(la) == "Dense"]
     if output.get("units") != 10:
         return (f"the output layer has {output.get('units')} unit(s); 10 classes need 10 outputs, one probability "
                 "per digit.")
@@ -236,25 +254,11 @@ q_2 = ObjectQuestion(
 
 # ---- question 3: the loss for the labels -----------------------------------------------------------
 
-_LOSS_KEYS = {normalise(name): kind for name, kind in {
-    "sparse_categorical_crossentropy": "sparse", "categorical_crossentropy": "categorical",
-    "binary_crossentropy": "binary", "mse": "mse", "mean_squared_error": "mse", "mae": "mae",
-    "mean_absolute_error": "mae", "accuracy": "accuracy", "acc": "accuracy", "sparse_categorical_accuracy": "accuracy",
-    "categorical_accuracy": "accuracy", "binary_accuracy": "accuracy", "binary_focal_crossentropy": "binary_focal",
-    "categorical_focal_crossentropy": "categorical_focal", "hinge": "hinge", "kl_divergence": "kld", "kld": "kld",
-    "poisson": "poisson",
-}.items()}
-
-
-def _loss_kind(value, var: str) -> str:
-    """'sparse', 'categorical', 'binary', ... for a loss name, Keras loss object or loss function."""
-    return loss_kind(value, var, _LOSS_KEYS, from_logits_says=(
-        "`from_logits=True` tells the loss that the model outputs raw scores, but these models end with softmax "
-        "or sigmoid, which already give probabilities. Leave `from_logits` at its default, False."),
-        unknown_says="Keras has no loss called {name} that fits here; the three candidates are "
-                     "'binary_crossentropy', 'categorical_crossentropy' and 'sparse_categorical_crossentropy'.")
-
-
+_FROM_LOGITS = ("`from_logits=True` tells the loss that the model outputs raw scores, but these models end with "
+                "softmax or sigmoid, which already give probabilities. Leave `from_logits` at its default, False.")
+_UNKNOWN = ("Keras has no loss called {name} that fits here; the three candidates are 'binary_crossentropy', "
+            "'categorical_crossentropy' and 'sparse_categorical_crossentropy'.")
+_FOCAL = "focal cross-entropy is a variant for very unbalanced data; here the plain cross-entropy is the answer."
 _OTHER_LOSSES = {
     "mse": "mean squared error is a regression loss: it treats the class probabilities like any numbers and "
            "learns slowly when a prediction is confidently wrong. Classification uses a cross-entropy.",
@@ -263,64 +267,54 @@ _OTHER_LOSSES = {
                 "useful gradient. The loss is a cross-entropy.",
     "hinge": "hinge is the loss of support vector machines (labels −1/+1); with softmax or sigmoid outputs use a "
              "cross-entropy.",
-    "kld": "KL divergence compares two distributions; for class labels use the matching cross-entropy.",
+    "kl_divergence": "KL divergence compares two distributions; for class labels use the matching cross-entropy.",
     "poisson": "the Poisson loss is for counts; for class labels use a cross-entropy.",
-    "binary_focal": "focal cross-entropy is a variant for very unbalanced data; here the plain cross-entropy is "
-                    "the answer.",
-    "categorical_focal": "focal cross-entropy is a variant for very unbalanced data; here the plain cross-entropy "
-                         "is the answer.",
+    "binary_focal_crossentropy": _FOCAL,
+    "categorical_focal_crossentropy": _FOCAL,
 }
 
 
-class LossQuestion(Question):
-    """A loss for given labels: a name string, a Keras loss object, or a loss function."""
-
-    def __init__(self, var: str, answer: str, wrong: dict, **kwargs):
-        super().__init__(**kwargs)
-        self.var, self.answer, self.wrong = var, answer, {**_OTHER_LOSSES, **wrong}
-
-    def _evaluate(self):
-        kind = _loss_kind(student_value(self.var), self.var)
-        if kind == self.answer:
-            return self._correct()
-        raise Incorrect(self.wrong.get(kind, f"that loss does not fit these labels. `{self.name}.hint()` can help."))
+def _loss(var: str, answer: str, wrong: dict, **kwargs) -> LossQuestion:
+    return LossQuestion(var, accepted={answer: ""}, wrong={**_OTHER_LOSSES, **wrong}, from_logits_says=_FROM_LOGITS,
+                        unknown_says=_UNKNOWN, otherwise="that loss is for regression, not for class labels: use a "
+                        "cross-entropy.", **kwargs)
 
 
 _LOSS_HINTS = ["Two questions decide the loss: how many outputs does the model have (one sigmoid unit, or one "
                "softmax unit per class)? And what does one label look like (an integer, or a one-hot row)?"]
 
 q_3 = MultipartQuestion(
-    a=LossQuestion(
-        "loss_int", "sparse",
-        {"categorical": "`categorical_crossentropy` expects one-hot labels, a row of 10 numbers per image. These "
+    a=_loss(
+        "loss_int", "sparse_categorical_crossentropy",
+        {"categorical_crossentropy": "`categorical_crossentropy` expects one-hot labels, a row of 10 numbers per image. These "
                         "labels are single integers 0–9 (shape (n,)), and Keras stops with a shape error. Use the "
                         "*sparse* version, made for integer labels (or one-hot encode them first with "
                         "`keras.utils.to_categorical`).",
-         "binary": "`binary_crossentropy` is for a single yes/no output (one sigmoid unit, labels 0/1). Ten classes "
+         "binary_crossentropy": "`binary_crossentropy` is for a single yes/no output (one sigmoid unit, labels 0/1). Ten classes "
                    "with a softmax output and integer labels need `sparse_categorical_crossentropy`."},
         hints=_LOSS_HINTS + ["Integer labels + softmax over 10 classes: the loss whose name says the labels are "
                              "'sparse' (one index instead of a one-hot row)."],
         solution="'sparse_categorical_crossentropy' (or `keras.losses.SparseCategoricalCrossentropy()`): it takes "
                  "the label as an index and computes −log p[label].",
         solution_code='loss_int = "sparse_categorical_crossentropy"'),
-    b=LossQuestion(
-        "loss_onehot", "categorical",
-        {"sparse": "`sparse_categorical_crossentropy` wants one integer per image, but these labels are one-hot "
+    b=_loss(
+        "loss_onehot", "categorical_crossentropy",
+        {"sparse_categorical_crossentropy": "`sparse_categorical_crossentropy` wants one integer per image, but these labels are one-hot "
                    "rows of 10 numbers: use `categorical_crossentropy` (or turn the rows back into integers with "
                    "`argmax`).",
-         "binary": "`binary_crossentropy` on one-hot rows runs without an error, but it treats each of the 10 outputs "
+         "binary_crossentropy": "`binary_crossentropy` on one-hot rows runs without an error, but it treats each of the 10 outputs "
                    "as a separate yes/no question (the loss for multi-label problems). For one class out of 10 "
                    "with softmax, use `categorical_crossentropy`."},
         hints=_LOSS_HINTS + ["One-hot rows + softmax: the plain categorical cross-entropy, −Σ y·log p."],
         solution="'categorical_crossentropy' (or `keras.losses.CategoricalCrossentropy()`): −Σₖ yₖ log pₖ over the "
                  "one-hot row, the same number as the sparse version on the integer labels.",
         solution_code='loss_onehot = "categorical_crossentropy"'),
-    c=LossQuestion(
-        "loss_binary", "binary",
-        {"categorical": "with a single sigmoid output, `categorical_crossentropy` rescales the one output to sum to "
+    c=_loss(
+        "loss_binary", "binary_crossentropy",
+        {"categorical_crossentropy": "with a single sigmoid output, `categorical_crossentropy` rescales the one output to sum to "
                         "1, so it always 'predicts' probability 1 and the loss is 0 whatever the weights: the model "
                         "learns nothing (the lesson shows it). Use `binary_crossentropy`.",
-         "sparse": "`sparse_categorical_crossentropy` expects one output per class (here 2 softmax units). With a "
+         "sparse_categorical_crossentropy": "`sparse_categorical_crossentropy` expects one output per class (here 2 softmax units). With a "
                    "single sigmoid unit and 0/1 labels, use `binary_crossentropy`."},
         hints=_LOSS_HINTS + ["One sigmoid output and labels 0/1: the loss named after two classes."],
         solution="'binary_crossentropy' (or `keras.losses.BinaryCrossentropy()`): −[y log q + (1 − y) log(1 − q)], "
@@ -434,55 +428,12 @@ q_5 = MultipartQuestion(
 TARGET = 0.95
 
 
-class TrainedModelQuestion(Question):
-    """A trained model, graded by its accuracy on the fixed validation split of the offline digits."""
-
-    trains = True     # `make bench` leaves it out of the check() latency figure
-
-    def __init__(self, var: str, target: float, **kwargs):
-        super().__init__(**kwargs)
-        self.var, self.target = var, target
-
-    def _evaluate(self):
-        model = student_value(self.var)
-        problem = not_a_model(model, self.var, _INPUT)
-        if problem:
-            raise Incorrect(problem)
-        shape = tuple(model.inputs[0].shape)[1:]
-        if shape != (28, 28, 1):
-            raise Incorrect(f"`{self.var}` expects inputs of shape {shape}, but the digits are images of shape "
-                            "(28, 28, 1). Start the model with `keras.Input((28, 28, 1))`.")
-        data = digits_split()
-        probs = predict(model, data.x_val)
-        if probs.ndim != 2 or probs.shape[1] != 10:
-            raise Incorrect(f"`{self.var}` gives {probs.shape[1:]} numbers per image; a digit classifier needs 10, "
-                            "one per class: end with `keras.layers.Dense(10, activation='softmax')` (with a Flatten "
-                            "before the Dense layers).")
-        accuracy = float(np.mean(np.argmax(probs, axis=1) == data.y_val))
-        if accuracy < 0.25:
-            raise Incorrect(f"validation accuracy {accuracy:.1%}, about chance (10%): the model looks untrained. "
-                            f"Did you call `{self.var}.fit(digits.x_train, digits.y_train, ...)` on this model "
-                            "(and not on a copy built afterwards)?")
-        if accuracy < self.target:
-            raise Incorrect(f"validation accuracy {accuracy:.1%}, below the {self.target:.0%} asked for. Train "
-                            "for more epochs (watch `val_accuracy` in the history), try the `adam` optimizer, or "
-                            "give the model more filters; the lesson's small convnet gets there.")
-        return self._correct(f"validation accuracy {accuracy:.1%} on the {len(data.y_val)} validation digits "
-                             f"(target {self.target:.0%}).")
-
-    def assert_test_accuracy(self, minimum: float) -> None:
-        """For hidden tests: the trained model also does well on the test digits, which it never saw."""
-        self.assert_check_passed()
-        data = digits_split()
-        accuracy = float(np.mean(np.argmax(predict(student_value(self.var), data.x_test), axis=1) == data.y_test))
-        if accuracy < minimum:
-            raise AssertionError(f"{self.title}: validation accuracy is fine, but on the {len(data.y_test)} test "
-                                 f"digits the model gets only {accuracy:.1%} (at least {minimum:.0%} expected). "
-                                 "Train on `digits.x_train` only: the validation split is for checking.")
-
-
 q_6 = TrainedModelQuestion(
-    "trained_model", TARGET,
+    "trained_model", data=digits_split, input_shape=(28, 28, 1), metric="accuracy", classes=10, target=TARGET,
+    floor=0.25, hidden_minimum=0.9, first_layer=_INPUT, output_layer="keras.layers.Dense(10, activation='softmax')",
+    fit_call="trained_model.fit(digits.x_train, digits.y_train, ...)", items="digits",
+    advice="Train for more epochs (watch `val_accuracy` in the history), try the `adam` optimizer, or give the "
+          "model more filters; the lesson's small convnet gets there.",
     hints=["Take the model of question 2 (or the lesson's), compile it with `optimizer='adam'`, "
            "`loss='sparse_categorical_crossentropy'`, `metrics=['accuracy']`, and fit it for a few epochs.",
            "`trained_model.fit(digits.x_train, digits.y_train, epochs=8, batch_size=32, "

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.course.losses import loss_kind
+from grader.course import datasets
+from grader.course.keras_models import activation_name, flat_layers, kind as _layer_kind, not_a_model
+from grader.engine.keras_kinds import LossQuestion, TrainedModelQuestion, watched
 from grader.engine.placeholder import ____
-from grader.course.keras_models import kind as _layer_kind, not_a_model, predict
-from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
-                              ObjectQuestion, Question, ValueQuestion, case, label_questions, student_value)
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
+                                     ValueQuestion, case, label_questions)
 
 __all__ = ["____", "make_encoder", "x_t", "w_t", "add_noise", "noisy_digits", "digits_split",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
@@ -333,18 +334,11 @@ _ACTIVATION_SAYS = {
 
 
 def _final_activation(model):
-    for layer in reversed(model.layers):
-        try:
-            config = layer.get_config()
-        except Exception:
-            continue
-        if "activation" in config:
-            name = config["activation"]
-            if isinstance(name, dict):
-                name = name.get("config", {}).get("name") or name.get("class_name", "")
-            return str(name or "linear")
-        if _layer_kind(layer) in ("Conv2D", "Conv2DTranspose", "Dense"):
-            return "linear"
+    """The activation applied last: of the last layer that has one (a separate ReLU/Activation layer counts)."""
+    for layer in reversed(flat_layers(model)):
+        name = activation_name(layer)
+        if name is not None:
+            return name
     return "linear"
 
 
@@ -394,18 +388,8 @@ q_5 = ObjectQuestion(
 
 # ---- question 6: the loss for pixels in [0, 1] ---------------------------------------------------------
 
-_LOSS_KEYS = {
-    "binarycrossentropy": "bce", "bce": "bce", "meansquarederror": "mse", "mse": "mse",
-    "meanabsoluteerror": "mae", "mae": "mae", "huber": "huber", "logcosh": "logcosh",
-    "categoricalcrossentropy": "cce", "cce": "cce", "sparsecategoricalcrossentropy": "scce",
-    "accuracy": "metric", "acc": "metric", "binaryaccuracy": "metric", "categoricalaccuracy": "metric",
-    "hinge": "hinge", "squaredhinge": "hinge", "categoricalhinge": "hinge",
-    "kldivergence": "kld", "kld": "kld", "kullbackleiblerdivergence": "kld", "poisson": "poisson",
-    "cosinesimilarity": "cosine",
-}
-
 _LOSS_ACCEPTED = {
-    "bce": "Binary crossentropy treats every pixel as the probability of ink, with the true brightness in [0, 1] "
+    "binary_crossentropy": "Binary crossentropy treats every pixel as the probability of ink, with the true brightness in [0, 1] "
            "as a soft target; it pairs with the sigmoid output and is the seed's choice. (Its minimum is not 0 "
            "for grey targets, so compare its values between models, not with 0.)",
     "mse": "Mean squared error compares brightnesses directly and is 0 for a perfect copy, which makes it easy "
@@ -415,52 +399,38 @@ _LOSS_ACCEPTED = {
            "binary crossentropy and MSE are the usual choices.",
     "huber": "The Huber loss (MSE near the target, MAE far away) works too; binary crossentropy and MSE are the "
              "usual choices.",
-    "logcosh": "log-cosh behaves like MSE near the target and works too; binary crossentropy and MSE are the "
+    "log_cosh": "log-cosh behaves like MSE near the target and works too; binary crossentropy and MSE are the "
                "usual choices.",
 }
 
 _LOSS_REJECTED = {
-    "cce": "categorical crossentropy normalises the prediction over the last axis, and with a single channel "
+    "categorical_crossentropy": "categorical crossentropy normalises the prediction over the last axis, and with a single channel "
            "every pixel becomes 1/1 = 1: the loss is 0 whatever the model outputs, so nothing is learned (Keras "
            "even warns about it). Pixels are independent values in [0, 1]: use 'binary_crossentropy' or 'mse'.",
-    "scce": "sparse categorical crossentropy expects integer class labels (one class index per pixel) and one "
+    "sparse_categorical_crossentropy": "sparse categorical crossentropy expects integer class labels (one class index per pixel) and one "
             "output channel per class. The targets here are brightnesses in [0, 1] with a single channel, and "
             "the loss comes out 0 whatever the model does. Use 'binary_crossentropy' or 'mse'.",
-    "metric": "accuracy is a metric, not a loss, and it counts exact class matches; brightness values are "
+    "accuracy": "accuracy is a metric, not a loss, and it counts exact class matches; brightness values are "
               "continuous. Use 'binary_crossentropy' or 'mse'.",
     "hinge": "hinge losses are for classifiers with labels −1/+1; the targets here are brightnesses in [0, 1].",
-    "kld": "KL divergence compares probability distributions that sum to 1; a picture's pixels do not.",
+    "kl_divergence": "KL divergence compares probability distributions that sum to 1; a picture's pixels do not.",
     "poisson": "the Poisson loss is for counts; the targets here are brightnesses in [0, 1].",
-    "cosine": "cosine similarity ignores how bright the image is (only its direction counts), so a faint copy "
+    "cosine_similarity": "cosine similarity ignores how bright the image is (only its direction counts), so a faint copy "
               "would score perfectly.",
 }
 
 
-def _losskind(value, var: str) -> str:
-    return loss_kind(value, var, _LOSS_KEYS, from_logits_says=(
-        "`from_logits=True` tells the loss that the model outputs raw scores and applies a sigmoid itself; but "
-        "the decoder already ends with a sigmoid, so it would be applied twice. Leave `from_logits` at its "
-        "default, False."),
-        unknown_says="{name} is not a Keras loss that fits pixels in [0, 1]. Think of each pixel as a number "
-                     "between 0 and 1 that the model should reproduce.")
-
-
-class LossQuestion(Question):
-    """The loss for an autoencoder's pixels: a name string, a Keras loss object or a loss function."""
-
-    def __init__(self, var: str, **kwargs):
-        super().__init__(**kwargs)
-        self.var = var
-
-    def _evaluate(self):
-        kind = _losskind(student_value(self.var), self.var)
-        if kind in _LOSS_ACCEPTED:
-            return self._correct(_LOSS_ACCEPTED[kind])
-        raise Incorrect(_LOSS_REJECTED[kind])
+_LOSS_FROM_LOGITS = ("`from_logits=True` tells the loss that the model outputs raw scores and applies a sigmoid "
+                     "itself; but the decoder already ends with a sigmoid, so it would be applied twice. Leave "
+                     "`from_logits` at its default, False.")
+_LOSS_UNKNOWN = ("{name} is not a Keras loss that fits pixels in [0, 1]. Think of each pixel as a number between 0 "
+                 "and 1 that the model should reproduce.")
 
 
 q_6 = LossQuestion(
-    "recon_loss",
+    "recon_loss", accepted=_LOSS_ACCEPTED, wrong=_LOSS_REJECTED, from_logits_says=_LOSS_FROM_LOGITS,
+    unknown_says=_LOSS_UNKNOWN, otherwise="that loss does not suit brightnesses in [0, 1]: use 'binary_crossentropy' "
+    "or 'mse'.",
     hints=["The target of every output pixel is a brightness between 0 and 1, and the decoder ends with a "
            "sigmoid. Is this one class out of many, or many separate numbers?",
            "Each pixel is its own number in [0, 1]: a per-pixel loss, either a cross-entropy for one 'probability' "
@@ -477,10 +447,8 @@ NOISE_STD = 0.5
 TARGET_MSE = 0.016
 
 
-def digits_split():
-    """The offline digits at 28×28 (``grader.course.datasets.digits(28)``; the images are loaded once)."""
-    from grader.course import datasets
-    return datasets.digits(28)
+# The offline digits at 28×28 (train / validation / test); calling it also starts noting what `fit` trains on.
+digits_split = watched(datasets.digits_split)
 
 
 def add_noise(x, std=NOISE_STD, seed=0):
@@ -496,75 +464,66 @@ def noisy_digits():
     return add_noise(data.x_train, seed=0), data.x_train
 
 
-class DenoiserQuestion(Question):
-    """A trained denoiser, graded on the validation digits with fresh noise."""
-
-    trains = True     # `make bench` leaves it out of the check() latency figure
-
-    def __init__(self, var: str, target: float, **kwargs):
-        super().__init__(**kwargs)
-        self.var, self.target = var, target
-
-    def _evaluate(self, split="val", seed=1):
-        model = student_value(self.var)
-        problem = not_a_model(model, self.var, "keras.Input(shape=(28, 28, 1))")
-        if problem:
-            raise Incorrect(problem)
-        shape = _shape_of(model.inputs[0])
-        if shape != (28, 28, 1):
-            raise Incorrect(f"`{self.var}` expects inputs of shape {shape}; the noisy digits are (28, 28, 1). Start "
-                            "with `keras.Input(shape=(28, 28, 1))`.")
-        data = digits_split()
-        clean = getattr(data, f"x_{split}")
-        noisy = add_noise(clean, seed=seed)
-        pred = predict(model, noisy)
-        if pred.shape != clean.shape:
-            raise Incorrect(f"`{self.var}` turns a batch of shape {clean.shape} into {pred.shape}; a denoiser "
-                            "returns images of the same shape as its input, (28, 28, 1) each.")
-        noisy_mse = float(np.mean((noisy - clean) ** 2))
-        mse = float(np.mean((pred - clean) ** 2))
-        if float(pred.std(axis=0).mean()) < 0.05:
-            raise Incorrect(f"the output hardly changes from one image to the next (MSE {mse:.4f}): the model has "
-                            f"not learned yet. Did you call `{self.var}.fit(x_noisy, x_clean, ...)` on this model, "
-                            "for a few epochs?")
-        if float(np.mean((pred - noisy) ** 2)) < 0.1 * noisy_mse:
-            raise Incorrect(f"the output is almost exactly the noisy input (MSE to the clean images {mse:.4f}, the "
-                            f"same as doing nothing, {noisy_mse:.4f}): the model copies the noise. Train it to "
-                            "output the *clean* images: `fit(x_noisy, x_clean)`, with a bottleneck (pooling) so "
-                            "that it cannot simply pass every pixel through.")
-        if mse >= noisy_mse:
-            raise Incorrect(f"mean squared error {mse:.4f} to the clean images, worse than the noisy input itself "
-                            f"({noisy_mse:.4f}): the model has not learned yet. Did you call "
-                            f"`{self.var}.fit(x_noisy, x_clean, ...)` on this model, for a few epochs (watch the "
-                            "loss go down)?")
-        background = clean == 0
-        level = float(pred[background].mean())
-        if level > 0.1:
-            raise Incorrect(f"the background is grey: where the digits are black, your output has an average "
-                            f"brightness of {level:.2f} (the noisy input averages "
-                            f"{float(noisy[background].mean()):.2f} there, the clean digits 0). Either the model "
-                            "learned to reproduce noisy images, because the targets were noisy (`fit(x_noisy, "
-                            "x_noisy)`; the targets must be the clean images, `fit(x_noisy, x_clean)`), or it needs "
-                            "more epochs to learn that the background is black.")
-        if mse > self.target:
-            raise Incorrect(f"the model helps, from {noisy_mse:.4f} (noisy input) to {mse:.4f}, but the goal is at "
-                            f"most {self.target}. Train a few more epochs, or give it more filters.")
-        return self._correct(f"on {len(clean)} validation digits with fresh noise, the mean squared error drops "
-                             f"from {noisy_mse:.4f} (noisy input) to {mse:.4f}.")
-
-    def assert_denoises_test_split(self) -> None:
-        """For hidden tests: the same on the test digits, which the model never saw, with other noise."""
-        outcome_text = None
-        try:
-            self._evaluate(split="test", seed=7)
-        except Incorrect as exc:
-            outcome_text = str(exc)
-        if outcome_text:
-            raise AssertionError(f"{self.title} (test digits): {outcome_text}")
+_NOISE_SEEDS = {"val": 1, "test": 7}       # fresh noise, never the training noise
 
 
-q_7 = DenoiserQuestion(
-    "denoiser", TARGET_MSE,
+def _noisy(clean, split):
+    return add_noise(clean, seed=_NOISE_SEEDS[split])
+
+
+def _noisy_mse(j) -> float:
+    return float(np.mean((j.inputs - j.clean) ** 2))
+
+
+def _constant_output(j):
+    if float(j.pred.std(axis=0).mean()) < 0.05:
+        return (f"the output hardly changes from one image to the next (MSE {j.score:.4f}): the model has not "
+                f"learned yet. Did you call `{j.var}.fit(x_noisy, x_clean, ...)` on this model, for a few epochs?")
+    return None
+
+
+def _copies_noise(j):
+    noisy_mse = _noisy_mse(j)
+    if float(np.mean((j.pred - j.inputs) ** 2)) < 0.1 * noisy_mse:
+        return (f"the output is almost exactly the noisy input (MSE to the clean images {j.score:.4f}, the same as "
+                f"doing nothing, {noisy_mse:.4f}): the model copies the noise. Train it to output the *clean* "
+                "images: `fit(x_noisy, x_clean)`, with a bottleneck (pooling) so that it cannot simply pass every "
+                "pixel through.")
+    return None
+
+
+def _worse_than_noise(j):
+    noisy_mse = _noisy_mse(j)
+    if j.score >= noisy_mse:
+        trained = ("was never fitted" if not j.steps else f"is worse after {j.steps} training steps")
+        return (f"mean squared error {j.score:.4f} to the clean images, worse than the noisy input itself "
+                f"({noisy_mse:.4f}): `{j.var}` {trained}. Call `{j.var}.fit(x_noisy, x_clean, ...)` on this model "
+                "for a few epochs and watch the loss go down.")
+    return None
+
+
+def _grey_background(j):
+    background = j.clean == 0
+    level = float(j.pred[background].mean())
+    if level > 0.1:
+        return (f"the background is grey: where the digits are black, your output has an average brightness of "
+                f"{level:.2f} (the noisy input averages {float(j.inputs[background].mean()):.2f} there, the clean "
+                "digits 0). Either the model learned to reproduce noisy images, because the targets were noisy "
+                "(`fit(x_noisy, x_noisy)`; the targets must be the clean images, `fit(x_noisy, x_clean)`), or it "
+                "needs more epochs to learn that the background is black.")
+    return None
+
+
+def _helps_but_not_enough(j):
+    return (f"the model helps, from {_noisy_mse(j):.4f} (noisy input) to {j.score:.4f}, but the goal is at most "
+            f"{TARGET_MSE}. Train a few more epochs, or give it more filters.")
+
+
+q_7 = TrainedModelQuestion(
+    "denoiser", data=digits_split, input_shape=(28, 28, 1), metric="mse", target=TARGET_MSE,
+    hidden_minimum=TARGET_MSE, inputs=_noisy, first_layer="keras.Input(shape=(28, 28, 1))",
+    fit_call="denoiser.fit(x_noisy, x_clean, ...)", items="digits",
+    diagnoses=[_constant_output, _copies_noise, _worse_than_noise, _grey_background, _helps_but_not_enough],
     hints=["A small convolutional autoencoder is enough: Conv2D + MaxPooling2D down, Conv2D + UpSampling2D up, "
            "and a 1-channel sigmoid Conv2D at the end, all with padding='same'.",
            "Inputs are `x_noisy`, targets are `x_clean`: `denoiser.fit(x_noisy, x_clean, epochs=5, batch_size=32)`. "

@@ -199,11 +199,30 @@ def nearest_centroid_model():
     return model
 
 
+def fitted(model, x, y, epochs=1):
+    """``model`` compiled and fitted through the watched ``fit`` (what a student's cell does)."""
+    ch.digits_split()                      # the student's data helper starts watching fit
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
+    return model
+
+
+def small_dense():
+    return keras.Sequential([keras.Input((28, 28, 1)), L.Flatten(), L.Dense(10, activation="softmax")])
+
+
 TRAINED_MISTAKES = [
-    (lambda: spec(), "looks untrained"),
-    (nearest_centroid_model, "below the 95%"),
+    (lambda: spec(), "never compiled or fitted"),
+    (nearest_centroid_model, "the goal is at least 95%"),
+    (lambda: fitted(small_dense(), ch.digits_split().x_val, ch.digits_split().y_val), "was fitted on 270 of the 270"),
+    (lambda: fitted(small_dense(), np.concatenate([ch.digits_split().x_train, ch.digits_split().x_val]),
+                    np.concatenate([ch.digits_split().y_train, ch.digits_split().y_val])), "validation digits: they were"),
+    (lambda: fitted(small_dense(), ch.digits_split().x_train, np.zeros(1257, int)), "predicts class 0 for every"),
     (lambda: spec(_6=L.Dense(1, activation="sigmoid")), "gives (1,) numbers per image"),
-    (lambda: keras.Sequential([keras.Input((784,)), L.Dense(10, activation="softmax")]), "expects inputs of shape"),
+    (lambda: spec(_4=None), "a `Flatten` before the Dense"),
+    (lambda: keras.Sequential([keras.Input((784,)), L.Dense(10, activation="softmax")]), "flat vectors of 784"),
+    (lambda: keras.Sequential([keras.Input((28, 28)), L.Flatten(), L.Dense(10, activation="softmax")]),
+     "channel axis is missing"),
     (lambda: keras.Sequential([L.Dense(10)]), "does not know its input shape"),
     (lambda: np.zeros((270, 10)), "should be a Keras model"),
 ]
@@ -216,15 +235,31 @@ def test_trained_model_mistake_is_named(make, says, student):
 
 
 def test_trained_model_question_is_left_out_of_the_latency_figure():
-    from grader import bench
+    from benchmarks.notebooks_and_checks import questions_of
     assert ch.q_6.trains is True
-    assert ch.q_6 not in bench.questions_of("ch07_keras_convnets")
+    assert ch.q_6 not in questions_of("ch07_keras_convnets")
 
 
-def test_hidden_test_accuracy(student, monkeypatch):
+def test_a_model_fitted_on_the_training_split_is_said_to_be_judged_on_unseen_digits(student, monkeypatch):
     monkeypatch.setattr(ch.q_6, "target", 0.5)
-    student["trained_model"] = nearest_centroid_model()
-    assert ch.q_6.evaluate().status == CORRECT
-    ch.q_6.assert_test_accuracy(0.5)
-    with pytest.raises(AssertionError, match="test digits"):
-        ch.q_6.assert_test_accuracy(0.999)
+    monkeypatch.setattr(ch.q_6, "hidden_minimum", 0.5)
+    keras.utils.set_random_seed(0)
+    data = ch.digits_split()
+    student["trained_model"] = fitted(small_dense(), data.x_train, data.y_train, epochs=3)
+    outcome = ch.q_6.evaluate()
+    assert outcome.status == CORRECT and "which `fit` never trained on" in outcome.message, outcome.text()
+    assert ch.q_6.hidden_tests().passed
+    monkeypatch.setattr(ch.q_6, "hidden_minimum", 0.999)
+    hidden = ch.q_6.hidden_tests()
+    assert not hidden.passed and "test accuracy" in hidden.message and "(test split)" in hidden.title
+
+
+def test_hidden_tests_refuse_a_model_fitted_on_the_test_split(student, monkeypatch):
+    monkeypatch.setattr(ch.q_6, "target", 0.3)
+    keras.utils.set_random_seed(0)
+    data = ch.digits_split()
+    student["trained_model"] = fitted(small_dense(), np.concatenate([data.x_train[:300], data.x_test]),
+                                      np.concatenate([data.y_train[:300], data.y_test]), epochs=3)
+    assert ch.q_6.evaluate().passed
+    hidden = ch.q_6.hidden_tests()
+    assert not hidden.passed and "fitted on 270 of the 270 test digits" in hidden.message

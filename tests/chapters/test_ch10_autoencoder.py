@@ -259,7 +259,7 @@ def denoisers():
         "untrained": (untrained, "not learned yet"),
         "identity": (seq(L.Activation("linear"), shape=(28, 28, 1)), "copies the noise"),
         "grey": (seq(L.Lambda(lambda x: x * 0.5 + 0.15), shape=(28, 28, 1)), "background is grey"),
-        "shape": (seq(L.UpSampling2D(2), shape=(28, 28, 1)), "same shape as its input"),
+        "shape": (seq(L.UpSampling2D(2), shape=(28, 28, 1)), "same shape as"),
         "input": (seq(L.Conv2D(1, 3), shape=(32, 32, 1)), "(32, 32, 1)"),
         "not a model": ("denoiser", "should be a Keras model"),
     }
@@ -285,6 +285,17 @@ def test_denoiser_that_blurs_is_not_enough(student):
     assert outcome.status == INCORRECT
     assert ("the goal is at most" in outcome.message or "worse than the noisy input" in outcome.message), \
         outcome.message
+
+
+def test_denoiser_fitted_on_the_validation_digits_does_not_count(student):
+    import keras
+    data = ch.digits_split()                # the student's data helper starts watching fit
+    model = seq(keras.layers.Conv2D(1, 3, activation="sigmoid", padding="same"), shape=(28, 28, 1))
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(ch.add_noise(data.x_val), data.x_val, epochs=1, verbose=0)
+    student["denoiser"] = model
+    outcome = ch.q_7.evaluate()
+    assert outcome.status == INCORRECT and "fitted on 270 of the 270 validation digits" in outcome.message
 
 
 def test_denoiser_question_is_marked_as_training():
