@@ -329,6 +329,12 @@ class TrainedModelQuestion(Question):
         if not outcome.passed:
             raise AssertionError(outcome.text())
 
+    # the hidden-test names of the solutions written before the one verb (same test, same minimum)
+    def assert_test_accuracy(self, minimum=None) -> None:
+        self.assert_hidden_tests_pass()
+
+    assert_denoises_test_split = assert_test_accuracy
+
 
 # ---- the loss kind -----------------------------------------------------------------------------------
 class LossQuestion(Question):
