@@ -164,3 +164,23 @@ def predict(model, x, batch_size: int = 512) -> np.ndarray:
         out = model(x[start:start + batch_size], training=False)
         parts.append(np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=np.float64))
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def epoch_log(total_epochs: int, metric: str = "accuracy"):
+    """A Keras callback printing one line per epoch (loss, the metric, their validation values and the
+    seconds taken), so that a long ``fit`` shows progress without Keras' bar (which floods saved notebooks)."""
+    import time
+
+    import keras
+
+    class EpochLog(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            parts = [f"{k} {logs[k]:.3f}" for k in ("loss", metric, "val_loss", f"val_{metric}") if k in logs]
+            print(f"epoch {epoch + 1:>{len(str(total_epochs))}}/{total_epochs}: {', '.join(parts)} "
+                  f"({time.perf_counter() - self._start:.1f} s)", flush=True)
+
+    return EpochLog()

@@ -287,8 +287,8 @@ class TrainedModelQuestion(Question):
         at_floor = self.floor is None or (j.score <= self.floor if self.metric == "accuracy" else j.score >= self.floor)
         if not j.steps and at_floor:
             compiled = "was compiled, but `fit` never ran on it" if j.steps == 0 else "was never compiled or fitted"
-            return (f"{head}: `{self.var}` {compiled}. Compile it and call `{self.fit_call}` on this very model "
-                    "(not on a copy built afterwards).")
+            return (f"{head}: `{self.var}` {compiled}. Train this very model (not a copy built afterwards): "
+                    f"`{self.fit_call}`.")
         if self.metric == "accuracy":
             predicted = np.argmax(j.pred, axis=1)
             if len(np.unique(predicted)) == 1:
