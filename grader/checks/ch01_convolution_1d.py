@@ -203,6 +203,10 @@ _SEED_W = np.array([2, 1, 5, 3])
 
 q_6 = FunctionQuestion(
     "conv1d", reference_conv1d,
+    forbidden={"np.convolve": "the task is to write the sliding yourself, with numpy's arithmetic only.",
+               "np.correlate": "the task is to write the sliding yourself, with numpy's arithmetic only.",
+               "scipy": "the task is numpy only; scipy can check your answer outside the function.",
+               "tensorflow": "the task is numpy only."},
     cases=[
         case(np.array([1, 2, 3]), np.array([1])),
         case(np.array([1, 2, 3]), np.array([1, 2])),

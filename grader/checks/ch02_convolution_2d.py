@@ -424,19 +424,13 @@ def _same(image, kernel):
     return signal.correlate2d(np.asarray(image, float), np.asarray(kernel, float), mode="same")
 
 
-class _Conv2DQuestion(FunctionQuestion):
-    """A FunctionQuestion that explains the broadcasting error of a swapped or overlong loop."""
-
-    def _try_case(self, func, c):
-        message = super()._try_case(func, c)
-        if message and "could not be broadcast" in message:
-            message = ("a window came out a different shape than the kernel: rows and columns are swapped, or a "
-                       "loop runs past H − kh + 1 / W − kw + 1. ") + message
-        return message
-
-
-q_7 = _Conv2DQuestion(
+q_7 = FunctionQuestion(
     "conv2d", reference_conv2d,
+    forbidden={"scipy": "the task is the loops themselves; compare with `signal.correlate2d` afterwards, outside "
+                        "your function.",
+               "tensorflow": "the task is the loops themselves, in numpy."},
+    explain={"could not be broadcast": "a window came out a different shape than the kernel: rows and columns are "
+                                       "swapped, or a loop runs past H − kh + 1 / W − kw + 1."},
     cases=[
         case(np.array([[1, 2], [3, 4]]), np.array([[2]])),
         case(np.array([[1, 2, 3], [4, 5, 6]]), np.array([[1, 2], [3, 4]])),

@@ -333,6 +333,8 @@ _rng = np.random.default_rng(3)
 
 q_5 = FunctionQuestion(
     "conv2d_multi", reference_conv2d_multi,
+    forbidden={"scipy": "the task is NumPy only: the sums over rows, columns and channels are the exercise.",
+               "tensorflow": "the task is NumPy only.", "keras": "the task is NumPy only."},
     cases=[
         case(np.array([[[1], [2]], [[3], [4]]]), np.array([[[[2]]]])),
         case(np.arange(18).reshape(3, 3, 2), np.array([[[[1], [0]], [[0], [0]]], [[[0], [0]], [[0], [-1]]]])),
@@ -349,8 +351,8 @@ q_5 = FunctionQuestion(
                 "`image[i:i+kh, j:j+kw, :] * kernels[:, :, :, o]`.", impl=_first_channel_only),
         Mistake("the kernel is flipped: that is true convolution. Keras's Conv2D, and this function, slide the "
                 "kernel as it is (cross-correlation).", impl=_flipped),
-        Mistake("the kernel is flipped along all three axes, channels included (what `scipy.signal.convolve` "
-                "does). Slide it as it is, with no flip.", impl=_flipped_all),
+        Mistake("the kernel is flipped along all three axes, channels included (true convolution in 3-D, what "
+                "`scipy.signal.convolve` computes). Slide it as it is, with no flip.", impl=_flipped_all),
         Mistake("the axes of the output are in the order (cout, h', w'). Keras puts the filter axis last: "
                 "(h', w', cout), e.g. `np.stack(maps, axis=-1)` or `np.moveaxis(out, 0, -1)`.",
                 impl=_channels_first_output),

@@ -177,7 +177,7 @@ def _dilation_times_k(n, k, p=0, s=1, d=1):
 
 
 q_4 = FunctionQuestion(
-    "conv_output_size", reference_output_size, returns="any",
+    "conv_output_size", reference_output_size, returns="int",
     cases=[
         case(5, 3), case(7, 7), case(32, 5), case(6, 1),
         case(7, 5, p=2), case(5, 3, p=1), case(28, 5, p=2), case(4, 3, p=2),

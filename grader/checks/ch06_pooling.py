@@ -135,6 +135,9 @@ _MIXED = np.round(_RNG.normal(size=(7, 6)) * 4) / 2
 
 q_2 = FunctionQuestion(
     "max_pool2d", reference_max_pool2d,
+    forbidden={"tensorflow": "the task is numpy only: the windows and their maxima are the exercise.",
+               "keras": "the task is numpy only.", "skimage": "the task is numpy only.",
+               "scipy": "the task is numpy only."},
     cases=[
         case(np.array([[4.0, 3.0], [2.0, 1.0]])),
         case(np.array([[4.0, 3.0], [2.0, 1.0]]), size=2, stride=1),

@@ -1,23 +1,24 @@
 """Question kinds. Each reads the student's variables through the binder when checked.
 
 A question's ``evaluate()`` returns an Outcome and never raises; ``check()`` shows it;
-``assert_check_passed()`` raises AssertionError with the same text (nbgrader test cells).
-Chapter checks build on these kinds; custom logic raises ``Incorrect``/``NotAttempted``.
+``assert_check_passed()`` raises AssertionError with the same text, and
+``assert_hidden_tests_pass()`` — the one verb of every nbgrader hidden test — also runs the
+hidden part the question declares (``hidden_tests()``). Chapter files declare questions with
+these kinds and their options; they do not subclass ``Question``.
+
+Kinds: ValueQuestion, ShapeQuestion (shapes.py), FunctionQuestion (functions.py), ObjectQuestion,
+ChoiceQuestion (choices.py), ThoughtQuestion, MultipartQuestion; Keras kinds live in keras_kinds.py.
 """
 from __future__ import annotations
 
-import copy
-import inspect
 import re
-import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import numpy as np
 
 from .. import binder
 from .feedback import CORRECT, HINT, INCORRECT, INFO, NOT_ATTEMPTED, SOLUTION, Outcome, show
-from .limits import StudentTimeout, call_with_time_limit
 from .placeholder import contains_placeholder
 from .values import describe, first_difference, is_tensor, same_values, show_value, to_array
 
@@ -74,7 +75,28 @@ class Mistake:
         return False
 
 
+def outcome_of(run: Callable[[], Outcome]) -> Outcome:
+    """Run a check body; Incorrect/NotAttempted/anything unforeseen become outcomes (never raises)."""
+    try:
+        return run()
+    except Incorrect as exc:
+        return Outcome(INCORRECT, safe_text(exc))
+    except NotAttempted as exc:
+        return Outcome(NOT_ATTEMPTED, safe_text(exc))
+    except Exception as exc:  # a value the checker did not foresee: say so, never raise
+        return Outcome(INCORRECT, f"the checker could not judge this answer ({type(exc).__name__}: "
+                                  f"{safe_text(exc)}). Look again at what you gave; if it looks right to you, "
+                                  "tell your instructor.")
+
+
 class Question:
+    """What every kind shares: check / hint / solution / the two assertions of nbgrader cells.
+
+    ``trains = True`` marks a question whose check needs a trained model (the benchmark and
+    the progress table treat it accordingly)."""
+
+    trains = False
+
     def __init__(self, *, hints=(), solution: str = "", solution_code: str = "", on_correct: str = ""):
         self.hints = list(hints)
         self.solution_text = solution
@@ -83,26 +105,21 @@ class Question:
         self.name = "q"        # how the student calls it, e.g. "q_3.a"; set by label_questions
         self.title = ""        # e.g. "Question 3a"
 
-    # --- what subclasses implement -------------------------------------------------
+    # --- what kinds implement ----------------------------------------------------------
     def _evaluate(self) -> Outcome:
         raise NotImplementedError
 
-    # --- the student's interface -----------------------------------------------------
+    def hidden_tests(self) -> Outcome | None:
+        """The hidden part of the grade, beyond what check() shows; None when there is none."""
+        return None
+
+    # --- the student's interface -------------------------------------------------------
     def evaluate(self) -> Outcome:
         if not binder.is_bound():
             outcome = Outcome(NOT_ATTEMPTED, "the checks are not connected to this notebook yet: "
                                              "run the set-up cell, which calls `binder.bind(globals())`.")
         else:
-            try:
-                outcome = self._evaluate()
-            except Incorrect as exc:
-                outcome = Outcome(INCORRECT, safe_text(exc))
-            except NotAttempted as exc:
-                outcome = Outcome(NOT_ATTEMPTED, safe_text(exc))
-            except Exception as exc:  # a value the checker did not foresee: say so, never raise
-                outcome = Outcome(INCORRECT, f"the checker could not judge this answer "
-                                             f"({type(exc).__name__}: {safe_text(exc)}). Look again at what "
-                                             "you gave; if it looks right to you, tell your instructor.")
+            outcome = outcome_of(self._evaluate)
         return replace(outcome, title=self.title)
 
     def check(self) -> None:
@@ -115,11 +132,23 @@ class Question:
         if not self.hints:
             return Outcome(INFO, "there is no hint for this question.", self.title)
         count = len(self.hints)
-        n = n if type(n) is int else 1
-        n = min(max(n, 1), count)
-        text = self.hints[n - 1] + (f"\n({n} of {count}) More help: `{self.name}.hint({n + 1})`" if n < count else
-                                    (f"\n({n} of {count})" if count > 1 else ""))
-        return Outcome(HINT, text, self.title)
+        note = ""
+        if isinstance(n, str) and n.strip().isdigit():
+            n = int(n.strip())
+        if type(n) is not int:
+            note = f"`hint()` takes the hint's number, e.g. `{self.name}.hint(2)`; here is hint 1.\n"
+            n = 1
+        elif n < 1:
+            note = f"hints are numbered from 1; here is hint 1.\n"
+            n = 1
+        elif n > count:
+            note = (f"this question has only one hint:\n" if count == 1 else
+                    f"this question has {count} hints; here is the last one:\n")
+            n = count
+        more = (f"\n({n} of {count}) More help: `{self.name}.hint({n + 1})`" if n < count else
+                (f"\n({n} of {count}) That is the last hint; `{self.name}.solution()` shows the answer."
+                 if count > 1 else ""))
+        return Outcome(HINT, note + self.hints[n - 1] + more, self.title)
 
     def solution(self) -> None:
         show(self._solution_outcome())
@@ -133,16 +162,81 @@ class Question:
         if not outcome.passed:
             raise AssertionError(outcome.text())
 
+    def assert_hidden_tests_pass(self) -> None:
+        """The one verb of hidden tests: the check, then the hidden part the question declares."""
+        self.assert_check_passed()
+        if not binder.is_bound():
+            return
+        outcome = outcome_of(lambda: self.hidden_tests() or Outcome(CORRECT))
+        if not outcome.passed:
+            raise AssertionError(replace(outcome, title=self.title + " (hidden tests)").text())
+
     def _correct(self, extra: str = "") -> Outcome:
         return Outcome(CORRECT, " ".join(s for s in (self.on_correct, extra) if s))
 
 
-class ValueQuestion(Question):
-    """A number, array, tensor or shape compared with the expected value, with tolerance.
+# --- numbers: the same answer in any form, and the slips a number shows ------------------
+def numeric_slip(got: float, want: float) -> str | None:
+    """A named slip for a wrong single number (off by one, twice, half, sign), or None."""
+    try:
+        got, want = float(got), float(want)
+    except Exception:
+        return None
+    if not (np.isfinite(got) and np.isfinite(want)) or want == 0:
+        return None
+    if abs(got - want) == 1 and float(want).is_integer():
+        return f"you are off by one (one {'too many' if got > want else 'too few'})."
+    if np.isclose(got, -want):
+        return "the sign is wrong: you have the negative of the answer."
+    if np.isclose(got, 2 * want):
+        return "that is twice the answer: is something counted twice?"
+    if np.isclose(got, want / 2):
+        return "that is half the answer: is something missing, or counted once where it should count twice?"
+    if want != 0 and float(want).is_integer() and got == int(got) and abs(got) > abs(want) and got % want == 0:
+        return f"that is {int(got // want)} times the answer: is something multiplied in that should not be?"
+    return None
 
-    ``kind``: "any" accepts any numeric container; "int" wants a whole number of int
-    type; "array" wants a numpy array or tensor (a list with the right values is a
-    named mistake).
+
+def array_slip(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> str | None:
+    """A named slip for a wrong array (transposed, reversed, negated, scaled, shifted), or None."""
+    def same(a):
+        return same_values(np.asarray(a), want, rtol, atol)
+    try:
+        if got.ndim == 2 and got.shape == want.shape[::-1] and same(got.T):
+            return "rows and columns are swapped: you have the transpose of the answer."
+        if got.shape != want.shape:
+            return None
+        if same(-got):
+            return "the sign is wrong everywhere: you have the negative of the answer."
+        if got.ndim >= 1 and same(got[::-1]):
+            return "the values are in reverse order."
+        if got.ndim == 2 and same(got[::-1, ::-1]):
+            return "the array is rotated by 180° (flipped on both axes)."
+        g, w = got.astype(float).ravel(), want.astype(float).ravel()
+        nonzero = np.abs(w) > atol
+        if nonzero.any() and (np.abs(g) > atol).any():
+            ratios = g[nonzero] / w[nonzero]
+            if np.allclose(ratios, ratios[0], rtol=1e-6) and np.allclose(g[~nonzero], 0, atol=atol):
+                return f"every value is {ratios[0]:.4g} times the answer: a scale factor is off."
+        diff = g - w
+        if np.allclose(diff, diff[0], rtol=1e-6, atol=atol):
+            return f"every value is off by the same amount ({diff[0]:+.4g}): an offset is off."
+    except Exception:
+        return None
+    return None
+
+
+_WANTS = {"int": "a whole number", "array": "a numpy array", "number": "a number"}
+
+
+class ValueQuestion(Question):
+    """A number, array or tensor compared with the expected value, with tolerance.
+
+    ``kind``: "any" accepts any numeric container (list, tuple, array, tensor, TensorShape);
+    "number" a single number; "int" a whole number of int type (a float with the right
+    value, a string or a tensor is named); "array" a numpy array or tensor (a list with the
+    right values is named). Chapter ``mistakes`` are tried first, then the slips any
+    number or array shows (off by one, twice, sign, transposed, reversed, …).
     """
 
     def __init__(self, var: str, expected, *, mistakes=(), kind: str = "any",
@@ -157,31 +251,62 @@ class ValueQuestion(Question):
 
     def _evaluate(self) -> Outcome:
         got = student_value(self.var)
+        want = _WANTS.get(self.kind, "a number or an array of numbers")
+        if type(got) is str:
+            hint = ""
+            try:
+                float(got.replace(",", "").replace("_", ""))
+                hint = " Write the number itself, without quotes."
+            except ValueError:
+                pass
+            raise Incorrect(f"`{self.var}` should be {want}, but it is a string (text in quotes).{hint}")
         arr = to_array(got)
-        want = {"int": "a whole number", "array": "a numpy array"}.get(self.kind, "a number or an array of numbers")
         if arr is None:
             raise Incorrect(f"`{self.var}` should be {want}, but it is {describe(got)}.")
         expected = self.expected()
+        if arr.dtype == bool and expected.dtype != bool and same_values(arr, expected, self.rtol, self.atol):
+            raise Incorrect(f"`{self.var}` holds booleans (True/False), not numbers. Convert them: "
+                            "`.astype(float)` or `int(...)`.")
         if same_values(arr, expected, self.rtol, self.atol):
-            if self.kind == "int" and not (np.issubdtype(arr.dtype, np.integer)):
-                raise Incorrect(f"the value of `{self.var}` is right, but it is {describe(got)}: lengths are whole "
-                                "numbers. Use `//` (floor division) instead of `/`, or wrap it in `int(...)`.")
-            if self.kind == "array" and not (isinstance(got, np.ndarray) or is_tensor(got)):
-                raise Incorrect(f"the numbers are right, but `{self.var}` is {describe(got)}. "
-                                "Make it an array: `np.array(...)`.")
+            self._check_form(got, arr)
             return self._correct()
         for mistake in self.mistakes:
             if mistake.matches_value(arr, self.rtol, self.atol):
                 raise Incorrect(mistake.says)
-        if arr.shape != expected.shape:
-            if expected.ndim == 0:
-                raise Incorrect(f"`{self.var}` should be a single number, but it has shape {arr.shape}.")
-            raise Incorrect(f"`{self.var}` has shape {arr.shape}, but the answer has shape {expected.shape}.")
         if expected.ndim == 0:
-            raise Incorrect(f"`{self.var} = {show_value(got)}` is not right. `{self.name}.hint()` can help.")
+            if self.kind == "int" and arr.size == 1 and not float(np.real(arr.item())).is_integer():
+                raise Incorrect(f"`{self.var} = {show_value(got)}` is not a whole number, and the answer counts "
+                                "something. Recheck the division: does it round down, round up, or divide evenly?")
+            if arr.size != 1:
+                raise Incorrect(f"`{self.var}` should be a single number, but it has shape {arr.shape}.")
+            slip = numeric_slip(arr.item(), expected.item())
+            if slip:
+                raise Incorrect(f"`{self.var} = {show_value(got)}`: {slip}")
+            raise Incorrect(f"`{self.var} = {show_value(got)}` is not the answer, and it is not one of the usual "
+                            f"slips. Recompute it step by step; `{self.name}.hint()` can help.")
+        slip = array_slip(arr, expected, self.rtol, self.atol)
+        if slip:
+            raise Incorrect(f"`{self.var}`: {slip}")
+        if arr.shape != expected.shape:
+            raise Incorrect(f"`{self.var}` has shape {arr.shape}, but the answer has shape {expected.shape}.")
         index, count = first_difference(arr, expected, self.rtol, self.atol)
-        raise Incorrect(f"the shape is right, but {count} of {expected.size} values are wrong; the first wrong "
-                        f"one is at index {index} (you have {show_value(arr[index])}).")
+        raise Incorrect(f"{count} of {expected.size} values of `{self.var}` are wrong; the first is at index {index}: "
+                        f"you have {show_value(arr[index])}, the answer is {show_value(expected[index])}.")
+
+    def _check_form(self, got, arr) -> None:
+        if self.kind == "int":
+            if is_tensor(got):
+                raise Incorrect(f"the value of `{self.var}` is right, but it is {describe(got)}: give it as a "
+                                "Python whole number, `int(...)`.")
+            if not np.issubdtype(arr.dtype, np.integer) or arr.ndim != 0:
+                raise Incorrect(f"the value of `{self.var}` is right, but it is {describe(got)}: it counts "
+                                "something, so it is a whole number. Use `//` (floor division) instead of `/`, or "
+                                "wrap it in `int(...)`.")
+        if self.kind == "number" and arr.ndim != 0:
+            raise Incorrect(f"the value is right, but `{self.var}` is {describe(got)}: give a single number.")
+        if self.kind == "array" and not (isinstance(got, np.ndarray) or is_tensor(got)):
+            raise Incorrect(f"the numbers are right, but `{self.var}` is {describe(got)}. "
+                            "Make it an array: `np.array(...)`.")
 
 
 class ObjectQuestion(Question):
@@ -211,143 +336,6 @@ class ObjectQuestion(Question):
         return self._correct()
 
 
-@dataclass
-class Case:
-    """One input for a function question."""
-    args: tuple
-    kwargs: dict = field(default_factory=dict)
-
-    def size(self) -> int:
-        total = 0
-        for a in (*self.args, *self.kwargs.values()):
-            arr = to_array(a)
-            total += arr.size if arr is not None else 1
-        return total
-
-
-def case(*args, **kwargs) -> Case:
-    return Case(args, kwargs)
-
-
-class FunctionQuestion(Question):
-    """A function the student writes, run on several inputs against a reference.
-
-    Reports the smallest failing input with expected vs. got, names a known mistake
-    when the student's output equals a wrong implementation's, and stops endless loops.
-    """
-
-    def __init__(self, var: str, reference: Callable, cases, *, mistakes=(), returns: str = "array",
-                 rtol: float = 1e-6, atol: float = 1e-8, time_limit: float = 5.0, **kwargs):
-        super().__init__(**kwargs)
-        self.var, self.reference, self.cases = var, reference, list(cases)
-        self.mistakes, self.returns = list(mistakes), returns
-        self.rtol, self.atol, self.time_limit = rtol, atol, time_limit
-
-    def _evaluate(self, cases=None) -> Outcome:
-        func = student_value(self.var)
-        if not callable(func):
-            raise Incorrect(f"`{self.var}` should be a function (`def {self.var}(...):`), but it is {describe(func)}.")
-        failures = []
-        for c in sorted(cases if cases is not None else self.cases, key=Case.size):
-            message = self._try_case(func, c)
-            if message:
-                failures.append(message)
-                break  # cases are sorted, so this is the smallest failing input
-        if failures:
-            raise Incorrect(failures[0])
-        return self._correct()
-
-    def call_text(self, c: Case) -> str:
-        try:
-            bound = inspect.signature(self.reference).bind(*c.args, **c.kwargs)
-            parts = [f"{k}={show_value(v)}" for k, v in bound.arguments.items()]
-        except Exception:
-            parts = [show_value(a) for a in c.args] + [f"{k}={show_value(v)}" for k, v in c.kwargs.items()]
-        return f"{self.var}({', '.join(parts)})"
-
-    def _try_case(self, func, c: Case) -> str | None:
-        call = self.call_text(c)
-        args, kwargs = copy.deepcopy(c.args), copy.deepcopy(c.kwargs)
-        try:
-            got = call_with_time_limit(func, args, kwargs, self.time_limit)
-        except StudentTimeout:
-            return (f"`{call}` did not finish within {self.time_limit:g} s. Is there a loop that never ends, "
-                    "e.g. a `while` whose condition never changes?")
-        except Exception as exc:
-            return f"`{call}` raised {type(exc).__name__}: {safe_text(exc)}{_where(exc)}"
-        if contains_placeholder(got):
-            raise NotAttempted(f"`{self.var}` still returns the `____` placeholder: fill in its body.")
-        expected = np.asarray(self.reference(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)))
-        arr = to_array(got)
-        if arr is None:
-            return f"`{call}` returned {describe(got)}; it should return {self._wants()}."
-        if same_values(arr, expected, self.rtol, self.atol):
-            if self.returns == "array" and not (isinstance(got, np.ndarray) or is_tensor(got)):
-                return (f"the numbers are right, but `{self.var}` returns {describe(got)}: return a numpy array "
-                        "(e.g. `np.array(result)`), as numpy and scipy functions do.")
-            return None
-        for mistake in self.mistakes:
-            try:
-                wrong = to_array(mistake.impl(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)))
-            except Exception:
-                continue
-            if wrong is not None and same_values(arr, wrong, self.rtol, self.atol):
-                return f"{mistake.says}\nOn `{call}` you return {show_value(arr)}; the answer is {show_value(expected)}."
-        detail = f" (shape {arr.shape} instead of {expected.shape})" if arr.shape != expected.shape else ""
-        return (f"wrong result on the smallest failing input{detail}:\n`{call}`\n"
-                f"expected: {show_value(expected)}\ngot:      {show_value(arr)}")
-
-    def _wants(self) -> str:
-        return "a numpy array" if self.returns == "array" else "numbers"
-
-    def assert_passes_on(self, cases) -> None:
-        """For hidden tests: assert the student's function is right on extra inputs."""
-        cases = [c if isinstance(c, Case) else Case(tuple(c)) for c in cases]
-        try:
-            outcome = self._evaluate(cases)
-        except Incorrect as exc:
-            outcome = Outcome(INCORRECT, safe_text(exc))
-        except NotAttempted as exc:
-            outcome = Outcome(NOT_ATTEMPTED, safe_text(exc))
-        except Exception as exc:
-            outcome = Outcome(INCORRECT, f"the checker failed: {type(exc).__name__}: {safe_text(exc)}")
-        outcome = replace(outcome, title=self.title + " (more inputs)")
-        if not outcome.passed:
-            raise AssertionError(outcome.text())
-
-
-def _where(exc: BaseException) -> str:
-    """' (line 7: out[i] = ...)' for the innermost frame of the student's own code."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if not f.filename.startswith(_PACKAGE_DIR) and "site-packages" not in f.filename]
-    if not own:
-        return ""
-    frame = own[-1]
-    code = (frame.line or "").strip()
-    return f" (at line {frame.lineno}: `{code}`)" if code else f" (at line {frame.lineno})"
-
-
-_PACKAGE_DIR = __file__.rsplit("/", 2)[0]  # the whole grader package, checks included
-
-
-class ChoiceQuestion(Question):
-    """Multiple choice: the student sets a variable to one option's key."""
-
-    def __init__(self, var: str, answer, options: dict, *, why_not: dict | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.var, self.answer, self.options, self.why_not = var, answer, dict(options), dict(why_not or {})
-
-    def _evaluate(self) -> Outcome:
-        got = student_value(self.var)
-        key = got.strip().lower().strip("'\"()") if type(got) is str else got
-        if type(key) not in (str, int) or key not in self.options:
-            keys = ", ".join(repr(k) for k in self.options)
-            raise Incorrect(f"`{self.var}` should be one of {keys}; it is {describe(got)}.")
-        if key == self.answer:
-            return self._correct()
-        raise Incorrect(self.why_not.get(key, f"{key!r} is not the best answer. Reread option {key!r}."))
-
-
 class ThoughtQuestion(Question):
     """Nothing to check: the student thinks, then reads the solution."""
 
@@ -365,6 +353,10 @@ class MultipartQuestion(Question):
         for key, part in parts.items():
             setattr(self, key, part)
 
+    @property
+    def trains(self) -> bool:
+        return any(p.trains for p in self.parts.values())
+
     def _evaluate(self) -> Outcome:
         outcomes = {k: p.evaluate() for k, p in self.parts.items()}
         statuses = {o.status for o in outcomes.values()}
@@ -375,6 +367,13 @@ class MultipartQuestion(Question):
         lines = [f"({k}) {o.headline().split(' — ')[0]}" + (f": {o.message}" if not o.passed else "")
                  for k, o in outcomes.items()]
         return Outcome(INCORRECT, "\n".join(lines))
+
+    def hidden_tests(self) -> Outcome | None:
+        for key, part in self.parts.items():
+            outcome = part.hidden_tests()
+            if outcome is not None and not outcome.passed:
+                return replace(outcome, message=f"({key}) {outcome.message}")
+        return None
 
     def _hint_outcome(self, n) -> Outcome:
         calls = ", ".join(f"`{p.name}.hint()`" for p in self.parts.values())
@@ -396,3 +395,13 @@ def label_questions(namespace: dict) -> None:
         if isinstance(obj, MultipartQuestion):
             for key, part in obj.parts.items():
                 part.name, part.title = f"{name}.{key}", f"Question {match.group(1)}{key}"
+
+
+# The other kinds, so that chapters import every kind from one place.
+from .choices import ChoiceQuestion  # noqa: E402
+from .functions import Case, FunctionQuestion, case  # noqa: E402
+from .shapes import ShapeQuestion  # noqa: E402
+
+__all__ = ["Incorrect", "NotAttempted", "Mistake", "Question", "ValueQuestion", "ShapeQuestion", "ObjectQuestion",
+           "FunctionQuestion", "Case", "case", "ChoiceQuestion", "ThoughtQuestion", "MultipartQuestion",
+           "label_questions", "student_value", "outcome_of", "numeric_slip", "array_slip", "safe_text"]

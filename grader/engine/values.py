@@ -36,10 +36,50 @@ def _plain_numbers(value, depth: int = 0) -> bool:
     return False
 
 
-def to_array(value) -> np.ndarray | None:
-    """A numeric numpy array for the value, or None when it is not numeric data."""
+def is_tensor_shape(value) -> bool:
+    """A TensorFlow/Keras ``TensorShape`` (recognised by name, TensorFlow is never imported)."""
+    return type(value).__name__ == "TensorShape" and _module_of(value).startswith(("tensorflow", "keras"))
+
+
+def shape_items(value):
+    """A shape given in any form (tuple, list, TensorShape, 1-D int array or tensor) as a tuple of ints and
+    ``None`` for unknown sizes; None when the value is not a shape."""
     try:
-        if is_tensor(value):
+        if is_tensor_shape(value):
+            dims = value.as_list() if getattr(value, "rank", None) is not None else None
+            return None if dims is None else tuple(None if d is None else int(d) for d in dims)
+        if type(value) in (list, tuple):
+            items = []
+            for v in value:
+                if v is None:
+                    items.append(None)
+                elif (type(v) is int or isinstance(v, np.integer)) and not isinstance(v, bool):
+                    items.append(int(v))
+                elif type(v) is float and v.is_integer():
+                    items.append(v)          # kept as a float: the check says it should be a whole number
+                else:
+                    return None
+            return tuple(items)
+        arr = to_array(value)
+        if arr is not None and arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
+            return tuple(int(v) for v in arr)
+    except Exception:
+        return None
+    return None
+
+
+def to_array(value) -> np.ndarray | None:
+    """A numeric numpy array for the value, or None when it is not numeric data.
+
+    A fully known ``TensorShape`` counts as its tuple of sizes, so every question accepts it where
+    a tuple is right."""
+    try:
+        if is_tensor_shape(value):
+            dims = shape_items(value)
+            if dims is None or any(d is None for d in dims):
+                return None
+            arr = np.asarray(dims, dtype=np.int64)
+        elif is_tensor(value):
             arr = np.asarray(value.numpy())
         elif isinstance(value, np.ndarray):
             arr = np.array(value, copy=True).view(np.ndarray)
@@ -65,6 +105,8 @@ def describe(value) -> str:
         return "`None`"
     if isinstance(value, np.ndarray):
         return f"a numpy array of shape {value.shape} and dtype {value.dtype}"
+    if is_tensor_shape(value):
+        return f"the TensorShape `{show_value(value)}`"
     if is_tensor(value):
         shape = getattr(value, "shape", None)
         try:
@@ -91,6 +133,9 @@ _short.maxlist = 12
 def show_value(value) -> str:
     """A compact, exception-proof rendering of a value for messages."""
     try:
+        if is_tensor_shape(value):
+            dims = shape_items(value)
+            return "unknown" if dims is None else repr(dims)
         arr = to_array(value)
         if arr is not None and arr.ndim > 0:
             return np.array2string(arr, precision=4, separator=", ", threshold=24, max_line_width=100)

@@ -182,11 +182,19 @@ def flipped(image, kernels):
     return loop_solution(image, np.flip(kernels, axis=(0, 1)))
 
 
+def flipped_all(image, kernels):
+    return loop_solution(image, np.flip(kernels, axis=(0, 1, 2)))
+
+
 def scipy_convolve(image, kernels):
     from scipy import signal
     kernels = np.asarray(kernels, float)
     return np.stack([signal.convolve(np.asarray(image, float), kernels[..., o], mode="valid")[..., 0]
                      for o in range(kernels.shape[-1])], axis=-1)
+
+
+def test_conv2d_multi_built_on_scipy_is_refused_by_name(student):
+    assert_mistake_named(ch.q_5, scipy_convolve, "calls `scipy (convolve)`, which this task rules out", student)
 
 
 def channels_first(image, kernels):
@@ -232,7 +240,7 @@ FUNCTION_MISTAKES = [
     (no_channel_sum, "one result per input channel"),
     (first_channel, "only the first input channel"),
     (flipped, "the kernel is flipped: that is true convolution"),
-    (scipy_convolve, "all three axes"),
+    (flipped_all, "all three axes"),
     (channels_first, "(cout, h', w')"),
     (transposed, "rows and columns of the output are swapped"),
     (one_short, "last row and column"),

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.engine.feedback import CORRECT
+from grader.engine.feedback import CORRECT, INCORRECT
 import grader.checks.ch04_padding_stride as ch
 from helpers import assert_mistake_named, assert_endless_loop_stopped
 
@@ -84,7 +84,7 @@ VALUE_MISTAKES = [
     (ch.q_1, [[12, 16, 9], [24, 28, 15], [15, 17, 19]], "not 19"),
     (ch.q_1, [[12, 16, 18], [24, 28, 30], [30, 34, 36]], "must be zeros"),
     (ch.q_1, [[12, 16], [24, 28], [15, 17]], "pad both axes"),
-    (ch.q_1, SAME + 1, "9 of 9 values are wrong"),
+    (ch.q_1, SAME + 1, "every value is off by the same amount (+1)"),
     (ch.q_2, np.ones((2, 2, 3, 1)) * np.array([1, 10, -1])[:, None], "axes are swapped"),
     (ch.q_2, np.ones((3, 2, 2, 1)) * np.array([1, 10, -1])[:, None, None, None], "filters come first"),
     (ch.q_2, np.ones((2, 2, 3)) * np.array([1, 10, -1]), "in_channels axis is missing"),
@@ -103,7 +103,7 @@ VALUE_MISTAKES = [
     (ch.q_5.a, 10, "stride 1 only"),
     (ch.q_5.a, 3, "'valid' size"),
     (ch.q_5.a, 6, "one too many"),
-    (ch.q_5.a, 2.5, "is not right"),
+    (ch.q_5.a, 2.5, "is not a whole number"),
     (ch.q_5.b, (2, 1), "wrong side"),
     (ch.q_5.b, [2, 2], "stride-1 rule"),
     (ch.q_5.b, (1.5, 1.5), "cannot be split"),
@@ -197,7 +197,7 @@ FUNCTION_MISTAKES = [
     (padding_once, "counted once"),
     (dilation_ignored, "dilation is forgotten"),
     (dilation_times_k, "not k·d"),
-    (returns_a_string, "should return numbers"),
+    (returns_a_string, "should return a whole number"),
     (no_default_arguments, "raised TypeError"),
 ]
 
@@ -207,9 +207,10 @@ def test_conv_output_size_mistake_is_named(impl, says, student):
     assert_mistake_named(ch.q_4, impl, says, student, var="conv_output_size")
 
 
-def test_conv_output_size_accepts_float_results_with_whole_values(student):
+def test_conv_output_size_refuses_floats_where_the_task_asks_for_a_whole_number(student):
     student["conv_output_size"] = numpy_floats
-    assert ch.q_4.evaluate().status == CORRECT
+    outcome = ch.q_4.evaluate()
+    assert outcome.status == INCORRECT and "not a whole number (an `int`)" in outcome.message
 
 
 def test_conv_output_size_endless_loop_is_stopped(student, monkeypatch):

@@ -279,7 +279,7 @@ CHAIN_MISTAKES = [
     (chain_z_one_minus_z, "z·(1 − z)"),
     (chain_summed, "*multiplies* them"),
     (chain_last_only, "only the last layer"),
-    (chain_string, "should return numbers"),
+    (chain_string, "should return a number"),
 ]
 
 

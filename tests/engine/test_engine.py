@@ -31,7 +31,7 @@ def test_value_reports_shape_and_first_wrong_index(student):
     assert "shape (2,)" in value_q().evaluate().message
     student["answer"] = [1, 5, 7]
     message = value_q().evaluate().message
-    assert "2 of 3 values are wrong" in message and "index 1" in message
+    assert "2 of 3 values of `answer` are wrong" in message and "index 1" in message and "you have 5" in message
 
 
 def test_value_names_a_recognised_mistake(student):
