@@ -423,8 +423,8 @@ _CHANNELS = [
 class DisplayQuestion(FunctionQuestion):
     """FunctionQuestion for channel_to_pixels: also requires uint8, and names a NaN result."""
 
-    def _try_case(self, func, c):
-        message = super()._try_case(func, c)
+    def run_case(self, func, c):
+        message = super().run_case(func, c)
         if message is not None:
             if "nan" in message.lower() and "got:" in message:
                 return ("your result contains NaN: the channel is constant (a dead ReLU channel, all 0), so its "
