@@ -35,6 +35,9 @@ def sync(names: list[str]) -> int:
         if not ok:
             print(result.stdout + result.stderr, file=sys.stderr)
             status = 1
+    from grader.authoring import points     # what a student's progress() shows
+    if points.write():
+        print("✓ grader/checks/points.json")
     from grader.instructor import release   # what `validate` compares with outside the repository
     release.write_manifest(names or chapters(), ROOT / "exercises")
     return status

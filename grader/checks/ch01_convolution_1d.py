@@ -203,6 +203,11 @@ _SEED_W = np.array([2, 1, 5, 3])
 
 q_6 = FunctionQuestion(
     "conv1d", reference_conv1d,
+    # the hidden test: random lengths, kernels, strides and modes the student never sees
+    hidden_cases=lambda: [case(rng.integers(-9, 10, size=n), rng.normal(size=k), s, mode)
+                          for rng in [np.random.default_rng(2026)]
+                          for n, k, s, mode in [(8, 3, 1, "valid"), (11, 4, 2, "same"), (16, 5, 3, "full"),
+                                                (23, 6, 4, "same"), (30, 7, 1, "full"), (12, 12, 1, "valid")]],
     forbidden={"np.convolve": "the task is to write the sliding yourself, with numpy's arithmetic only.",
                "np.correlate": "the task is to write the sliding yourself, with numpy's arithmetic only.",
                "scipy": "the task is numpy only; scipy can check your answer outside the function.",

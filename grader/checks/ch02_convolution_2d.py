@@ -426,6 +426,11 @@ def _same(image, kernel):
 
 q_7 = FunctionQuestion(
     "conv2d", reference_conv2d,
+    # the hidden test: random sizes and kernels, square or not
+    hidden_cases=lambda: [case(rng.integers(-9, 10, size=(h, w)), rng.normal(size=(kh, kw)))
+                          for rng in [np.random.default_rng(2026)]
+                          for h, w, kh, kw in [(5, 7, 2, 3), (8, 6, 3, 3), (9, 4, 4, 1), (6, 6, 6, 6),
+                                               (12, 10, 5, 2), (3, 11, 1, 4)]],
     forbidden={"scipy": "the task is the loops themselves; compare with `signal.correlate2d` afterwards, outside "
                         "your function.",
                "tensorflow": "the task is the loops themselves, in numpy."},

@@ -333,6 +333,11 @@ _rng = np.random.default_rng(3)
 
 q_5 = FunctionQuestion(
     "conv2d_multi", reference_conv2d_multi,
+    # the hidden test: random sizes, channels and filters
+    hidden_cases=lambda: [case(rng.normal(size=(h, w, c)), rng.normal(size=(kh, kw, c, o)))
+                          for rng in [np.random.default_rng(2026)]
+                          for h, w, c, kh, kw, o in [(6, 6, 2, 3, 3, 1), (8, 5, 3, 4, 2, 2), (9, 11, 5, 3, 5, 3),
+                                                     (4, 7, 1, 4, 1, 4), (10, 10, 6, 1, 1, 5)]],
     forbidden={"scipy": "the task is NumPy only: the sums over rows, columns and channels are the exercise.",
                "tensorflow": "the task is NumPy only.", "keras": "the task is NumPy only."},
     cases=[

@@ -178,6 +178,8 @@ def _dilation_times_k(n, k, p=0, s=1, d=1):
 
 q_4 = FunctionQuestion(
     "conv_output_size", reference_output_size, returns="int",
+    hidden_cases=[case(57, 5, 2, 3, 2), case(128, 3, 1, 2, 1), case(31, 4, 0, 1, 5), case(300, 11, 5, 4, 1),
+                  case(19, 2, 1, 1, 7), case(1, 1, 0, 1, 1), case(96, 7, 3, 5, 1), case(40, 3, 6, 1, 6)],
     cases=[
         case(5, 3), case(7, 7), case(32, 5), case(6, 1),
         case(7, 5, p=2), case(5, 3, p=1), case(28, 5, p=2), case(4, 3, p=2),

@@ -41,6 +41,8 @@ _RELU_CASES = [case(np.array([3.0])), case(np.array([-3.0])), case(_V), case(_MA
 
 q_1 = FunctionQuestion(
     "relu", reference_relu, _RELU_CASES,
+    hidden_cases=lambda: [case(rng.normal(size=shape)) for rng in [np.random.default_rng(5)]
+                          for shape in [(7,), (4, 6), (2, 5, 5, 3)]],
     mistakes=[
         Mistake("`np.max(x, 0)` is a *reduction*: it returns the largest value along axis 0, not one value per "
                 "element. The element-wise maximum of `x` and 0 is `np.maximum(x, 0)`.",
@@ -60,6 +62,8 @@ q_1 = FunctionQuestion(
 
 q_2 = FunctionQuestion(
     "relu_grad", reference_relu_grad, _RELU_CASES,
+    hidden_cases=lambda: [c for rng in [np.random.default_rng(6)]
+                          for c in (case(rng.normal(size=(9,))), case(np.round(rng.normal(size=(5, 4)))))],
     mistakes=[
         Mistake("for negative inputs you return x itself. ReLU is flat there (constantly 0), so its slope is 0, "
                 "not x.", impl=lambda x: np.where(np.asarray(x) > 0, 1.0, x)),
@@ -212,6 +216,12 @@ def _no_weights(x, weights, activation="sigmoid"):
     return float(np.prod([df(z) for _, z, _ in _chain_terms(x, weights, activation)]))
 
 
+def _relu_slope_one_at_zero(x, weights, activation="sigmoid"):
+    if activation != "relu":
+        return reference_chain_grad(x, weights, activation)
+    return float(np.prod([w * (1.0 if z >= 0 else 0.0) for w, z, _ in _chain_terms(x, weights, activation)]))
+
+
 def _slope_at_output(x, weights, activation="sigmoid"):
     _, df = _act(activation)
     return float(np.prod([w * df(h) for w, _, h in _chain_terms(x, weights, activation)]))
@@ -245,9 +255,17 @@ q_6 = FunctionQuestion(
         case(2.0, [1.5, 0.5, 3.0], "relu"),
         case(1.0, [2.0, -1.0, 4.0], "relu"),
         case(-1.0, [-2.0, 0.5, 1.5, 1.0], "relu"),
+        case(0.0, [1.0, 2.0], "relu"),        # z = 0 exactly: ReLU's slope there is 0
+        case(1.5, [0.0, 3.0], "relu"),
     ],
     returns="number", rtol=1e-6, atol=0,
+    # the hidden test: random inputs, depths, weights and both activations
+    hidden_cases=lambda: [case(float(rng.normal()), [float(v) for v in rng.normal(0, 1.5, size=n)], act)
+                          for rng in [np.random.default_rng(2026)]
+                          for n, act in [(2, "sigmoid"), (5, "relu"), (7, "sigmoid"), (12, "relu"), (30, "sigmoid")]],
     mistakes=[
+        Mistake("at z = 0 exactly your ReLU slope is 1. The slope is not defined there; use 0, as in "
+                "`relu_grad` (question 2) and TensorFlow: test `z > 0`, not `z >= 0`.", impl=_relu_slope_one_at_zero),
         Mistake("the weights are missing. Layer k computes f(w_k · h), so by the chain rule its factor is "
                 "w_k · f'(z_k), not f'(z_k) alone.", impl=_no_weights),
         Mistake("you took the slope at the layer's *output* h_k = f(z_k). The chain rule needs f' at the layer's "

@@ -135,6 +135,11 @@ _MIXED = np.round(_RNG.normal(size=(7, 6)) * 4) / 2
 
 q_2 = FunctionQuestion(
     "max_pool2d", reference_max_pool2d,
+    # the hidden test: random sizes, windows, strides and both paddings
+    hidden_cases=lambda: [case(rng.normal(size=(h, w)) - 1, k, s, p)
+                          for rng in [np.random.default_rng(2026)]
+                          for h, w, k, s, p in [(6, 6, 2, 2, "valid"), (9, 7, 3, 2, "same"), (8, 11, 2, 3, "same"),
+                                                (10, 10, 4, 3, "valid"), (5, 5, 3, 1, "same"), (3, 3, 4, 2, "same")]],
     forbidden={"tensorflow": "the task is numpy only: the windows and their maxima are the exercise.",
                "keras": "the task is numpy only.", "skimage": "the task is numpy only.",
                "scipy": "the task is numpy only."},

@@ -173,6 +173,8 @@ def _padding_ignored(n, kernel, stride, padding="valid", output_padding=None):
 
 q_3 = FunctionQuestion(
     "transposed_size", reference_transposed_size,
+    hidden_cases=[case(9, 3, 3, "valid", 2), case(6, 5, 2, "same", 0), case(12, 7, 4, "same"), case(3, 6, 3, "valid"),
+                  case(8, 3, 1, "same", 0), case(5, 4, 4, "valid", 3)],
     cases=[
         case(4, 3, 2),
         case(4, 3, 2, "same"),

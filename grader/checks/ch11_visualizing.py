@@ -351,6 +351,10 @@ class ModelFunctionQuestion(Question):
             got, want = got.astype(np.float64) - base, want.astype(np.float64) - base
         return same_values(got, want, self.rtol, self.atol)
 
+    def hidden_tests(self):
+        """The hidden test: the same on calls the student has not seen."""
+        return self._evaluate(self.hidden_calls)
+
     def assert_hidden_calls_pass(self):
         """For hidden tests: the same on calls the student has not seen."""
         try:
@@ -447,6 +451,8 @@ class DisplayQuestion(FunctionQuestion):
 
 q_3 = DisplayQuestion(
     "channel_to_pixels", reference_channel_to_pixels, [case(ch) for ch in _CHANNELS],
+    hidden_cases=[case(np.full((3, 3), 7.0)), case(np.arange(12.0).reshape(3, 4) ** 2),
+                  case(np.array([[1.0, -50.0], [2.0, 3.0]]))],
     mistakes=[
         Mistake("a constant channel comes out wrong: its standard deviation is 0, and (x − mean) / 0 is NaN, which "
                 "turns into a meaningless grey level. Add a small number to the denominator, `x.std() + 1e-5`, as "

@@ -104,6 +104,7 @@ class Question:
         self.on_correct = on_correct
         self.name = "q"        # how the student calls it, e.g. "q_3.a"; set by label_questions
         self.title = ""        # e.g. "Question 3a"
+        self.chapter = ""      # e.g. "ch02_convolution_2d"
 
     # --- what kinds implement ----------------------------------------------------------
     def _evaluate(self) -> Outcome:
@@ -386,15 +387,21 @@ class MultipartQuestion(Question):
 
 
 def label_questions(namespace: dict) -> None:
-    """Name the questions of a chapter module after their variables (q_3 -> 'Question 3')."""
+    """Name the questions of a chapter module after their variables (q_3 -> 'Question 3'), and give
+    the chapter's notebook ``progress()`` (exported with the questions)."""
+    from .progress import progress
+    chapter = str(namespace.get("__name__", "")).rsplit(".", 1)[-1]
     for name, obj in list(namespace.items()):
         match = re.fullmatch(r"q_(\d+)", name)
         if not (match and isinstance(obj, Question)):
             continue
-        obj.name, obj.title = name, f"Question {match.group(1)}"
+        obj.name, obj.title, obj.chapter = name, f"Question {match.group(1)}", chapter
         if isinstance(obj, MultipartQuestion):
             for key, part in obj.parts.items():
-                part.name, part.title = f"{name}.{key}", f"Question {match.group(1)}{key}"
+                part.name, part.title, part.chapter = f"{name}.{key}", f"Question {match.group(1)}{key}", chapter
+    namespace["progress"] = progress
+    if "__all__" in namespace and "progress" not in namespace["__all__"]:
+        namespace["__all__"] = [*namespace["__all__"], "progress"]
 
 
 # The other kinds, so that chapters import every kind from one place.

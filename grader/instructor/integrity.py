@@ -55,7 +55,8 @@ def harden(nb, chapter: str):
 
 SUSPICIOUS_NAMES = {"grader", "binder", "sys", "builtins", "__builtins__", "importlib", "get_ipython", "ctypes",
                     "gc", "inspect", "exec", "eval", "compile", "__import__", "setattr", "delattr", "globals",
-                    "AssertionError", "assert_check_passed", "assert_passes_on", "__eq__", "__ne__"}
+                    "AssertionError", "assert_check_passed", "assert_hidden_tests_pass", "hidden_tests", "assert_passes_on",
+                    "__eq__", "__ne__"}
 
 
 def audit_source(source: str) -> list[str]:
