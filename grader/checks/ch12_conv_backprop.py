@@ -318,7 +318,7 @@ _NO_TF = ("the point is to build the patch matrix yourself with numpy; the check
 
 q_3 = FunctionQuestion(
     "im2col", reference_im2col, IM2COL_CASES, hidden_cases=IM2COL_HIDDEN, explain=_SHAPE_ERRORS,
-    forbidden={"tensorflow": _NO_TF, "torch": _NO_TF},
+    forbidden={"tf.image.extract_patches": _NO_TF, "tf.nn.conv2d": _NO_TF},
     mistakes=[
         Mistake("the rows and columns of the result are swapped: one *row* per output position, one *column* per "
                 "window value.", impl=_im2col_transposed),
@@ -387,7 +387,27 @@ _BACKWARD_HIDDEN_SPECS = [
 ]
 
 
+_INPUTS: dict = {}
+_ANSWERS: dict = {}
+
+
 def _backward_inputs(spec):
+    """Fresh copies of the (cached) inputs of a case."""
+    if spec not in _INPUTS:
+        _INPUTS[spec] = _make_backward_inputs(spec)
+    x, w, dy, stride, padding = _INPUTS[spec]
+    return x.copy(), w.copy(), dy.copy(), stride, padding
+
+
+def _cached_backward(x, w, dy, stride=1, padding="valid"):
+    """reference_conv2d_backward, remembered per input (the check runs it on the same cases again and again)."""
+    key = tuple(np.asarray(a, float).tobytes() + str(np.shape(a)).encode() for a in (x, w, dy)) + (stride, padding)
+    if key not in _ANSWERS:
+        _ANSWERS[key] = reference_conv2d_backward(x, w, dy, stride, padding)
+    return tuple(a.copy() for a in _ANSWERS[key])
+
+
+def _make_backward_inputs(spec):
     x_shape, k, F, stride, padding, seed = spec
     rng = np.random.default_rng(seed)
     x = np.round(rng.normal(size=x_shape), 1)
@@ -419,10 +439,13 @@ _NO_AUTODIFF = ("the point is to derive the gradients yourself; the check compar
                 "GradientTape")
 
 q_4 = FunctionQuestion(
-    "conv2d_backward", reference_conv2d_backward, BACKWARD_CASES, outputs=("dx", "dw", "db"),
+    "conv2d_backward", _cached_backward, BACKWARD_CASES, outputs=("dx", "dw", "db"),
     hidden_cases=BACKWARD_HIDDEN, explain=_SHAPE_ERRORS,
-    forbidden={"tensorflow": _NO_AUTODIFF, "torch": _NO_AUTODIFF, "jax": _NO_AUTODIFF,
-               "scipy.signal": "write the sums with numpy (slices, `@`, `np.tensordot`)"},
+    forbidden={**{name: _NO_AUTODIFF for name in ("tf.GradientTape.gradient", "tf.nn.conv2d", "tf.nn.conv2d_transpose",
+                                                  "tf.raw_ops.Conv2DBackpropInput",
+                                                  "tf.raw_ops.Conv2DBackpropFilter")},
+               **{f"scipy.signal.{name}": "write the sums with numpy (slices, `@`, `np.tensordot`)"
+                  for name in ("correlate", "convolve", "correlate2d", "convolve2d", "fftconvolve")}},
     mistakes=[
         Mistake("the kernel is used the wrong way round for dx: as a full convolution, dx correlates the padded dy "
                 "with the kernel *flipped* in both spatial directions (`w[::-1, ::-1]`). In the scatter form, window "

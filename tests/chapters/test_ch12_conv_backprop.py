@@ -226,7 +226,7 @@ IM2COL_MISTAKES = [
 
 
 @pytest.mark.parametrize("impl, says", IM2COL_MISTAKES, ids=[s[:24] for _, s in IM2COL_MISTAKES])
-def test_im2col_mistake_is_named(impl, says, student):
+def test_im2col_mistake_is_named(impl, says, student, tf):   # TensorFlow imported before any watched call
     outcome = assert_mistake_named(ch.q_3, impl, says, student, var="im2col")
     assert not outcome.message.endswith("…"), "the message was cut off: " + outcome.message
 
@@ -309,7 +309,7 @@ BACKWARD_MISTAKES = [
 
 
 @pytest.mark.parametrize("impl, says", BACKWARD_MISTAKES, ids=[s[:24] for _, s in BACKWARD_MISTAKES])
-def test_conv2d_backward_mistake_is_named(impl, says, student):
+def test_conv2d_backward_mistake_is_named(impl, says, student, tf):
     outcome = assert_mistake_named(ch.q_4, impl, says, student, var="conv2d_backward")
     assert not outcome.message.endswith("…"), "the message was cut off: " + outcome.message
 
@@ -344,4 +344,4 @@ def test_check_is_fast(student):
         student[name] = solution_function(question, name)
         start = time.perf_counter()
         assert question.evaluate().status == CORRECT
-        assert time.perf_counter() - start < 0.5      # generous: the bench measures the 50 ms budget
+        assert time.perf_counter() - start < 1.0      # generous (loaded machines): the bench measures 50 ms
