@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 
-.PHONY: install book test test-fast sync bench clean
+.PHONY: install book test test-fast sync bench hub clean
 
 install: $(STAMP)
 
@@ -27,6 +27,12 @@ $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 		command -v apt-get >/dev/null && { apt-get install -y -q bubblewrap postgresql >/dev/null 2>&1 || \
 		{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q bubblewrap postgresql >/dev/null 2>&1; }; }; } || \
 		echo "note: bubblewrap/postgresql missing; sandboxed grading tests will be skipped"
+	@# The course JupyterHub (make hub, tests/instructor/test_hub.py) needs its proxy from npm.
+	@command -v configurable-http-proxy >/dev/null || { command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && \
+		command -v apt-get >/dev/null && { apt-get install -y -q npm >/dev/null 2>&1 || { apt-get update -q \
+		>/dev/null 2>&1 && apt-get install -y -q npm >/dev/null 2>&1; }; }; }; \
+		command -v npm >/dev/null && npm install -g --silent configurable-http-proxy@5.3.0 >/dev/null 2>&1; } || \
+		echo "note: configurable-http-proxy is not installed; make hub and the hub test need it"
 	touch $(STAMP)
 
 book: $(STAMP)
@@ -46,6 +52,11 @@ sync: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.notebooks_and_checks
 	$(PY) -m benchmarks.grading
+
+# The course JupyterHub on this machine (needs root): users, nbgrader exchange, http://127.0.0.1:8000/.
+# Options go through HUB_ARGS, e.g. make hub HUB_ARGS="--students alice,bob --ip 0.0.0.0"
+hub: $(STAMP)
+	$(PY) -m grader hub $(HUB_ARGS)
 
 clean:
 	rm -rf _build .pytest_cache

@@ -24,6 +24,13 @@ c.GenerateAssignment.preprocessors = [
 ]
 c.StarterSolutions.code_stub = {"python": "____  # your code here"}
 
+# Feedback pages: a per-question summary (✓/✗, points, check()'s message) on top, and hidden tests'
+# verdicts instead of their code (grader/instructor/feedback_summary.py).
+from grader.instructor.feedback_summary import FeedbackSummary  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+c.GenerateFeedback.preprocessors = [GetGrades, FeedbackSummary, CSSHTMLHeaderPreprocessor]
+
 # A test cell that writes anything to stderr scores 0 in nbgrader; warnings must never cost points.
 # Errors are a separate output type, so dropping stderr text cannot turn a failure into a pass.
 c.IgnorePattern.enabled = True

@@ -65,7 +65,14 @@ def instructor(args) -> int:
         for name in args.assignments or sorted(p.name for p in source.iterdir() if p.is_dir()):
             status |= run_nbgrader(course, "generate_assignment", name, "--force")
         return status
+    if args.command == "release" and args.exchange:
+        # the gradebook learns the assignment (and any edit of its source), then nbgrader's exchange gets it
+        return (run_nbgrader(course, "generate_assignment", args.assignment, "--force")
+                or run_nbgrader(course, "release_assignment", args.assignment, "--force"))
     if args.command == "release":
+        if not args.to:
+            print("release: give --to FOLDER, or --exchange for nbgrader's exchange (JupyterHub)", file=sys.stderr)
+            return 2
         from grader.instructor import course_config
         src = course / course_config.load(course).CourseDirectory.release_directory / args.assignment
         if not src.is_dir():
@@ -76,6 +83,12 @@ def instructor(args) -> int:
         shutil.copytree(src, dest, dirs_exist_ok=True)
         print(f"released {src} -> {dest}")
         return 0
+    if args.command == "collect" and args.exchange:
+        from grader.instructor import hub
+        status = run_nbgrader(course, "collect", args.source, "--update")   # source is the assignment here
+        students = hub.register_students(course, args.source)
+        print(f"collected {len(students)} submissions of {args.source} from the exchange: {', '.join(students)}")
+        return status
     if args.command == "collect":
         from grader.instructor import collect, course_config
         students = collect.collect(Path(args.source), course, args.assignment, db_url=course_config.db_url(course))
@@ -91,9 +104,14 @@ def instructor(args) -> int:
                                            warm=not args.cold_kernels,
                                            keep=args.keep_scratch, progress=sys.stderr.isatty() or args.progress)
         print(result.summary())
+        from grader.instructor import hub
+        hub.give_back(course)      # graded as root (the sandbox): the course's owner keeps their files
         return 0
     if args.command == "feedback":
-        return run_nbgrader(course, "generate_feedback", args.assignment, "--force")
+        status = run_nbgrader(course, "generate_feedback", args.assignment, "--force")
+        if args.release and not status:
+            status = run_nbgrader(course, "release_feedback", args.assignment)
+        return status
     if args.command == "export":
         if args.format == "plain" and not args.assignment:
             return run_nbgrader(course, "export", "--to", args.to)
@@ -116,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_sync = sub.add_parser("sync", help="regenerate exercises/<chapter>/ from solutions/<chapter>/ with nbgrader")
     p_sync.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    p = sub.add_parser("hub", help="(root) set up and start the course JupyterHub on this machine; see deploy/")
+    p.add_argument("--site", default="/srv/convnets-hub", help="where the hub keeps its state and the exchange")
+    p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the lab's network (put TLS in front)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--instructor", default="instructor", help="the instructor's user name")
+    p.add_argument("--students", default="student1,student2", help="comma-separated user names")
+    p.add_argument("--password", action="append", help="USER:PASSWORD (default: generated and printed)")
+    p.add_argument("--setup-only", action="store_true", help="create users, exchange and configuration; do not serve")
     p = sub.add_parser("validate", help="before submitting: will this notebook grade? (runs it, lists what costs points)")
     p.add_argument("notebook")
     p.add_argument("--assignment", help="the assignment (default: the file's name)")
@@ -130,12 +156,15 @@ def main(argv: list[str] | None = None) -> int:
         return p
     command("generate", "nbgrader generate_assignment: solutions/ -> exercises/ and the gradebook").add_argument(
         "assignments", nargs="*", help="chapter ids (default: all)")
-    p = command("release", "copy the student version of an assignment to a folder students can reach")
+    p = command("release", "give students the student version: --exchange (JupyterHub) or --to a folder")
     p.add_argument("assignment")
-    p.add_argument("--to", required=True, help="e.g. a shared folder or a JupyterHub course folder")
-    p = command("collect", "copy submissions (alice.ipynb, … or <student>/<assignment>/) into submitted/")
-    p.add_argument("source")
-    p.add_argument("assignment")
+    p.add_argument("--to", help="e.g. a shared folder students can reach")
+    p.add_argument("--exchange", action="store_true", help="nbgrader's exchange: students fetch it in JupyterLab")
+    p = command("collect", "copy submissions (alice.ipynb, … or <student>/<assignment>/) into submitted/; "
+                           "`collect --exchange ASSIGNMENT` takes the latest from nbgrader's exchange")
+    p.add_argument("source", help="a folder of submissions (with --exchange: the assignment)")
+    p.add_argument("assignment", nargs="?")
+    p.add_argument("--exchange", action="store_true", help="collect from nbgrader's exchange (JupyterHub)")
     p = command("autograde", "sandboxed, parallel nbgrader autograde of every submission, merged into the gradebook")
     p.add_argument("assignment")
     p.add_argument("--students", nargs="*", help="only these students (default: everyone in submitted/)")
@@ -150,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="start every sandboxed kernel from a fresh interpreter instead of forking a warm one")
     p.add_argument("--keep-scratch", action="store_true", help="keep .autograde/ (scratch courses) for debugging")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
-    command("feedback", "nbgrader generate_feedback: feedback/<student>/<assignment>/*.html").add_argument("assignment")
+    p = command("feedback", "nbgrader generate_feedback: feedback/<student>/<assignment>/*.html")
+    p.add_argument("assignment")
+    p.add_argument("--release", action="store_true", help="then release it to the exchange (students fetch it)")
     p = command("export", "the grades as CSV: nbgrader's (plain), or the layouts Canvas and Moodle import")
     p.add_argument("--to", default="grades.csv")
     p.add_argument("--format", choices=("plain", "canvas", "moodle"), default="plain")
@@ -161,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sync":
         return sync(args.chapters)
+    if args.command == "hub":
+        from grader.instructor import hub
+        return hub.run(args)
     if args.command == "validate":
         from grader.instructor import validate
         return validate.main(args)

@@ -96,7 +96,10 @@ def install_kernelspec(batch_dir: Path, limits: Limits) -> Path:
                 "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0",
                 "MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "NBGRADER_EXECUTION": "autograde",
-                "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+                "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                # the kernel imports the grader package this grader runs (the one mounted above), not
+                # whatever an editable install of another checkout points at
+                "PYTHONPATH": str(PACKAGE_DIR.parent)},
     }
     jupyter_dir = batch_dir / "jupyter"
     spec_dir = jupyter_dir / "kernels" / KERNEL_NAME

@@ -177,6 +177,6 @@ def test_instructor_report(graded, tmp_path):
     course = graded["course"]
     out = class_report.write_report(course_config.db_url(course), CHAPTER, tmp_path / "r.html", course=course)
     html = out.read_text()
-    assert html.count("data:image/png;base64,") == 2 and "Questions most students miss" in html
+    assert html.count("data:image/png;base64,") >= 2 and "Questions most students miss" in html
     assert "timed out in cell" in html and "restored from the released assignment" in html
     assert "flagged for review" in html
