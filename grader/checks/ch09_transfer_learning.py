@@ -8,6 +8,7 @@ same architecture, never on the student's own model.
 """
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -16,8 +17,9 @@ from grader.course.losses import loss_name, normalise
 from grader.engine.placeholder import ____, contains_placeholder
 from grader.engine.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
                               Question, ThoughtQuestion, ValueQuestion, label_questions, student_value)
-from grader.course.keras_models import kind as _layer_kind, not_a_model, predict
-from grader.engine.values import describe, loaded_object
+from grader.course.keras_models import activation_name, is_model, not_a_model, training_steps
+from grader.engine.keras_kinds import TrainedModelQuestion, watched
+from grader.engine.values import describe
 
 __all__ = ["____", "load_base", "target_task", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6"]
 
@@ -33,6 +35,7 @@ def load_base():
     return pretrained.load_base()
 
 
+@watched
 def target_task(per_class: int = 10, seed: int = 0):
     """The target task: digits 5–9 drawn on 32×32 canvases, labels 0–4 (``grader.course.pretrained.target_task``)."""
     from grader.course import pretrained
@@ -102,7 +105,7 @@ def _model_problem(model, var: str) -> str | None:
 
 def _find_base(model):
     for layer in model.layers:
-        if layer.name == BASE_NAME and loaded_object("keras.Model") and isinstance(layer, loaded_object("keras.Model")):
+        if layer.name == BASE_NAME and is_model(layer):
             return layer
     return None
 
@@ -123,18 +126,13 @@ def _ids(layer) -> set[int]:
     return {id(w) for w in layer.weights}
 
 
-_RECORD = None
-
-
-def _fingerprint_record():
-    global _RECORD
-    if _RECORD is None:
-        from grader.course import pretrained
-        try:
-            _RECORD = json.loads(pretrained.RECORD_PATH.read_text()).get("fingerprint", {})
-        except Exception:
-            _RECORD = {}
-    return _RECORD
+@functools.lru_cache(maxsize=1)
+def _fingerprint_record() -> dict:
+    from grader.course import pretrained
+    try:
+        return json.loads(pretrained.RECORD_PATH.read_text()).get("fingerprint", {})
+    except Exception:
+        return {}
 
 
 def _pretrained_blocks(base) -> dict:
@@ -216,12 +214,12 @@ def _q2_head(model):
     if out[0] != N_CLASSES:
         extra = " (10 would be all digits; this task has only the digits 5–9, labelled 0–4)" if out[0] == 10 else ""
         return f"the model outputs {out[0]} number(s) per image; the target task has 5 classes{extra}."
-    dense = [layer for layer in model.layers if _layer_kind(layer) == "Dense"]
-    if dense:
-        activation = dense[-1].get_config().get("activation")
-        if activation != "softmax":
-            return (f"the last Dense layer uses '{activation}'; one class out of five needs "
-                    "`activation='softmax'`.")
+    activation = next((name for name in map(activation_name, reversed(model.layers)) if name), "linear")
+    if activation != "softmax":
+        says = {"linear": "no activation, so the model outputs raw scores (logits)",
+                "sigmoid": "sigmoid, which scores each class on its own (the outputs need not sum to 1)"}
+        return (f"the output uses {says.get(activation, repr(activation))}; one class out of five needs "
+                "`activation='softmax'` (or `tf.nn.softmax`).")
     return None
 
 
@@ -341,7 +339,7 @@ class FineTuneQuestion(Question):
 
     def _evaluate(self):
         func = student_value(self.var)
-        if not callable(func) or loaded_object("keras.Model") and isinstance(func, loaded_object("keras.Model")):
+        if not callable(func) or is_model(func):
             raise Incorrect(f"`{self.var}` should be a function, `def {self.var}(model): ...`, that prepares the model "
                             f"it is given for fine-tuning; it is {describe(func)}.")
         model = fresh_feature_model()
@@ -459,63 +457,32 @@ q_4 = FineTuneQuestion(
 TARGET = 0.55
 
 
-class TransferTrainedQuestion(Question):
-    """A trained transfer model, graded by its accuracy on the held-out target digits."""
-
-    trains = True     # `make bench` leaves it out of the check() latency figure
-
-    def __init__(self, var: str, target: float, **kwargs):
-        super().__init__(**kwargs)
-        self.var, self.target = var, target
-
-    def _accuracy(self, model, split: str) -> float:
-        data = target_task()
-        x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
-        probs = predict(model, x)
-        if probs.ndim != 2 or probs.shape[1] != N_CLASSES:
-            raise Incorrect(f"`{self.var}` gives {probs.shape[1:]} numbers per image; the target task needs 5, one "
-                            "per digit 5–9: end with `keras.layers.Dense(5, activation='softmax')`.")
-        return float(np.mean(np.argmax(probs, axis=1) == y))
-
-    def _evaluate(self):
-        model = student_value(self.var)
-        problem = _model_problem(model, self.var)
-        if problem:
-            raise Incorrect(problem)
-        shape = tuple(model.inputs[0].shape)[1:]
-        if shape != INPUT_SHAPE:
-            raise Incorrect(f"`{self.var}` expects inputs of shape {shape}; the target images are (32, 32, 1).")
-        accuracy = self._accuracy(model, "val")
-        base = _find_base(model)
-        blocks = _pretrained_blocks(base) if base is not None else {}
-        if accuracy < self.target:
-            if base is None or (blocks and not any(blocks.values())):
-                raise Incorrect(f"validation accuracy {accuracy:.1%}: the model does not use the pretrained base's "
-                                "weights, so it learns from 50 images alone (the lesson measures where that ends). "
-                                "Start from `base = load_base()` and freeze it.")
-            if blocks and not (blocks.get("block1_conv") and blocks.get("block2_conv")):
-                raise Incorrect(f"validation accuracy {accuracy:.1%}, and the base's lower blocks no longer hold "
-                                "their pretrained weights: the base was trained on the 50 images. Freeze it "
-                                "(`base.trainable = False`) before training the head.")
-            if accuracy < 0.3:
-                raise Incorrect(f"validation accuracy {accuracy:.1%}, about chance (20%): the head looks untrained. "
-                                f"Did you call `{self.var}.fit(data.x_train, data.y_train, ...)` on this model?")
-            raise Incorrect(f"validation accuracy {accuracy:.1%}, below the {self.target:.0%} asked for. Train the "
-                            "head for more epochs (about 60 with batches of 16 and Adam at 1e-3).")
-        return self._correct(f"validation accuracy {accuracy:.1%} on {len(target_task().y_val)} target digits it "
-                             f"never saw, after training on {len(target_task().y_train)} labelled images.")
-
-    def assert_test_accuracy(self, minimum: float) -> None:
-        """For hidden tests: the trained model also does well on the test split."""
-        self.assert_check_passed()
-        accuracy = self._accuracy(student_value(self.var), "test")
-        if accuracy < minimum:
-            raise AssertionError(f"{self.title}: the validation accuracy is fine, but on the test digits the model "
-                                 f"gets only {accuracy:.1%} (at least {minimum:.0%} expected).")
+def _target_data():
+    from grader.course import pretrained
+    return pretrained.target_task()
 
 
-q_5 = TransferTrainedQuestion(
-    "fe_model", TARGET,
+def _q5_base_unchanged(model):
+    base = _find_base(model)
+    if base is None or not training_steps(model):
+        return None                       # never fitted: _q2_base tells a fresh base from the shipped one
+    blocks = _pretrained_blocks(base)
+    changed = [name for name, same in blocks.items() if not same]
+    if changed:
+        return (f"the base's weights are no longer the pretrained ones ({', '.join(changed)} changed): the base was "
+                "trained together with the head. Build the model again from a fresh `load_base()` and set "
+                "`base.trainable = False` *before* `fit`, so that only the head learns from the 50 images.")
+    return None
+
+
+q_5 = TrainedModelQuestion(
+    "fe_model", data=_target_data, input_shape=INPUT_SHAPE, metric="accuracy", classes=N_CLASSES, target=TARGET,
+    floor=0.3, hidden_minimum=0.5,
+    checks=[_q5_base_unchanged, _q2_base, _q2_frozen, _q2_training_false, _q2_head],
+    first_layer="inputs = keras.Input(shape=(32, 32, 1))", make="keras.Model(inputs, outputs)",
+    output_layer="keras.layers.Dense(5, activation='softmax')", items="target digits",
+    fit_call="fe_model.fit(data.x_train, data.y_train, ...)",
+    advice="Train the head for more epochs (about 60 with batches of 16 and Adam at 1e-3).",
     hints=["Build the model of question 2 again (a fresh `load_base()`, frozen), compile it with "
            "`optimizer=keras.optimizers.Adam(learning_rate=1e-3)`, `loss='sparse_categorical_crossentropy'`, "
            "`metrics=['accuracy']`.",

@@ -90,7 +90,8 @@ MODEL_MISTAKES = [
     (lambda: functional(training=None), "not called with `training=False`"),
     (lambda: functional(units=10), "10 would be all digits"),
     (lambda: functional(flatten=False), "Put `keras.layers.Flatten()`"),
-    (lambda: functional(activation="sigmoid"), "uses 'sigmoid'"),
+    (lambda: functional(activation="sigmoid"), "uses sigmoid"),
+    (lambda: functional(activation=None), "raw scores"),
     (lambda: functional(pretrained.build_base()), "none of the pretrained weights"),
     (layers_copied, "copied into the model one by one"),
     (lambda: [L.Dense(5)], "a list of layers"),
@@ -101,6 +102,19 @@ MODEL_MISTAKES = [
 @pytest.mark.parametrize("make, says", MODEL_MISTAKES, ids=[s[:30] for _, s in MODEL_MISTAKES])
 def test_transfer_model_mistake_is_named(make, says, student):
     assert_mistake_named(ch.q_2, make(), says, student)
+
+
+def test_every_spelling_of_softmax_is_accepted(student):
+    tf = pytest.importorskip("tensorflow")
+    for activation in (tf.nn.softmax, keras.activations.softmax, "softmax", lambda x: keras.ops.softmax(x)):
+        student["transfer_model"] = functional(activation=activation)
+        assert ch.q_2.evaluate().status == CORRECT, ch.q_2.evaluate().message
+    base = pretrained.load_base()
+    base.trainable = False
+    inputs = keras.Input(shape=(32, 32, 1))
+    x = L.Dense(5)(L.Flatten()(base(inputs, training=False)))
+    student["transfer_model"] = keras.Model(inputs, L.Softmax()(x))
+    assert ch.q_2.evaluate().status == CORRECT, ch.q_2.evaluate().message
 
 
 def test_transfer_model_with_global_pooling_and_a_hidden_layer_is_accepted(student):
@@ -239,15 +253,30 @@ def test_trainable_change_after_fit_is_ignored_until_compile():
 
 # ---- question 5: the trained model (slow: trains) -------------------------------------------------------
 def test_trained_question_is_left_out_of_the_latency_figure():
-    from grader import bench
+    from benchmarks.notebooks_and_checks import questions_of
     assert ch.q_5.trains is True
-    assert ch.q_5 not in bench.questions_of("ch09_transfer_learning")
+    assert ch.q_5 not in questions_of("ch09_transfer_learning")
+
+
+def fitted(model, *, learning_rate=1e-3, refreeze=False, on="train"):
+    """``model`` compiled and fitted one epoch through the watched ``fit``, as a student's cell does."""
+    data = ch.target_task()                   # the student's data helper starts watching fit
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
+    model.fit(getattr(data, f"x_{on}"), getattr(data, f"y_{on}"), epochs=1, batch_size=16, verbose=0)
+    if refreeze:
+        model.get_layer("course_base").trainable = False
+    return model
 
 
 TRAINED_MISTAKES = [
-    (lambda: functional(), "looks untrained"),
-    (lambda: functional(pretrained.build_base(), freeze=False), "does not use the pretrained base"),
-    (lambda: functional(units=10), "gives (10,) numbers per image"),
+    (lambda: functional(), "was never compiled or fitted"),
+    (lambda: functional(freeze=False), "the base is not frozen"),
+    (lambda: fitted(functional(freeze=False), refreeze=True), "no longer the pretrained ones"),
+    (lambda: functional(pretrained.build_base(), freeze=False), "none of the pretrained weights"),
+    (lambda: fitted(functional(), learning_rate=0.0), "after 4 training steps"),
+    (lambda: fitted(functional(), on="val"), "fitted on"),
+    (lambda: functional(units=10), "10 would be all digits"),
+    (sequential_frozen, "not called with `training=False`"),
     (lambda: 3.5, "should be a Keras model"),
 ]
 
