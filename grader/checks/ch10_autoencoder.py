@@ -15,7 +15,7 @@ from grader.course.keras_models import activation_name, flat_layers, kind as _la
 from grader.engine.keras_kinds import LossQuestion, TrainedModelQuestion, watched
 from grader.engine.placeholder import ____
 from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
-                                     ValueQuestion, case, label_questions)
+                                     ShapeQuestion, ValueQuestion, case, label_questions)
 
 __all__ = ["____", "make_encoder", "x_t", "w_t", "add_noise", "noisy_digits", "digits_split",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
@@ -46,18 +46,19 @@ def make_encoder():
 
 # ---- question 1: the bottleneck --------------------------------------------------------------------
 q_1 = MultipartQuestion(
-    a=ValueQuestion(
-        "code_shape", _CODE_SHAPE,
-        mistakes=[Mistake("(3, 3, 8) is what pooling with padding='valid' would give (⌊7/2⌋ = 3). With "
-                          "padding='same' the last pooling keeps the odd row: ⌈7/2⌉ = 4.", value=(3, 3, 8)),
-                  Mistake("(7, 7, 8) counts only two poolings; the encoder halves the size three times: "
-                          "28 → 14 → 7 → 4.", value=(7, 7, 8)),
-                  Mistake("the channel count is off: the last Conv2D has 8 filters, and pooling keeps the "
-                          "number of channels.", when=lambda a: a.shape == (3,) and tuple(a[:2]) == (4, 4)),
-                  Mistake("give the shape without the batch axis: (height, width, channels).",
-                          when=lambda a: a.shape == (4,) and tuple(a[1:]) == _CODE_SHAPE),
-                  Mistake("a feature map has three axes here: (height, width, channels).",
-                          when=lambda a: a.shape == (2,))],
+    a=ShapeQuestion(
+        "code_shape", _CODE_SHAPE, axes=("height", "width", "channels"),
+        mistakes={(3, 3, 8): "(3, 3, 8) is what pooling with padding='valid' would give (⌊7/2⌋ = 3). With "
+                             "padding='same' the last pooling keeps the odd row: ⌈7/2⌉ = 4.",
+                  (7, 7, 8): "(7, 7, 8) counts only two poolings; the encoder halves the size three times: "
+                             "28 → 14 → 7 → 4.",
+                  (4, 4, 16): "the channel count is off: the *last* Conv2D has 8 filters (16 is the first one's), "
+                              "and pooling keeps the number of channels.",
+                  (4, 4, 1): "the channel count is off: the last Conv2D has 8 filters, and pooling keeps the "
+                             "number of channels (1 is the input image's).",
+                  (4, 4): "a feature map has three axes here: (height, width, channels); the channels are missing.",
+                  (128,): "128 is the number of values in the code (part b); the shape keeps the three axes, "
+                          "(height, width, channels)."},
         hints=["'same' convolutions keep the size; each MaxPooling2D(2, padding='same') turns n into ⌈n/2⌉.",
                "28 → 14 → 7 → ⌈7/2⌉; the channels are the filters of the last Conv2D."],
         solution="28 → 14 → 7 → 4 (⌈7/2⌉ = 4 with 'same' pooling); the last Conv2D has 8 filters:",
@@ -206,7 +207,7 @@ q_3 = FunctionQuestion(
         Mistake("padding='same' is treated like 'valid': 'same' crops p = kernel // 2 rows on both sides "
                 "(or, with `output_padding=None`, gives n·stride).", impl=_padding_ignored),
     ],
-    returns="number",
+    returns="int",
     hints=["Without padding, the last of the n stamps starts at (n − 1)·stride and covers `kernel` rows.",
            "With a number for `output_padding`: (n − 1)·stride + kernel − 2·p + output_padding, where p = 0 for "
            "'valid' and kernel // 2 for 'same'.",
@@ -479,8 +480,12 @@ def _noisy_mse(j) -> float:
 
 def _constant_output(j):
     if float(j.pred.std(axis=0).mean()) < 0.05:
-        return (f"the output hardly changes from one image to the next (MSE {j.score:.4f}): the model has not "
-                f"learned yet. Did you call `{j.var}.fit(x_noisy, x_clean, ...)` on this model, for a few epochs?")
+        if not j.steps:
+            return (f"the output hardly changes from one image to the next (MSE {j.score:.4f}): `{j.var}` was never "
+                    f"fitted. Call `{j.var}.fit(x_noisy, x_clean, ...)` on this model, for a few epochs.")
+        return (f"the output hardly changes from one image to the next (MSE {j.score:.4f}) after {j.steps} training "
+                "steps: the model has not learned yet. Train a few more epochs, and check that the last layer is a "
+                "1-channel sigmoid Conv2D.")
     return None
 
 

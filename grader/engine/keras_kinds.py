@@ -31,7 +31,7 @@ import numpy as np
 
 from grader.course import keras_models as km
 from grader.course.losses import loss_kind
-from .feedback import CORRECT, INCORRECT, NOT_ATTEMPTED, Outcome
+from .feedback import Outcome
 from .questions import Incorrect, NotAttempted, Question, safe_text, student_value
 
 __all__ = ["TrainedModelQuestion", "Judged", "LossQuestion", "watch_fit", "watched", "record_fit", "fitted_rows",
@@ -307,27 +307,12 @@ class TrainedModelQuestion(Question):
     def _evaluate(self) -> Outcome:
         return self._correct(self.judge("val", self.target))
 
-    def hidden_tests(self) -> Outcome:
-        """The hidden part: the check, then the test split (never given to ``fit``) with ``hidden_minimum``."""
-        outcome = self.evaluate()
-        if not outcome.passed or self.hidden_minimum is None:
-            return outcome
-        title = self.title + " (test split)"
-        try:
-            return Outcome(CORRECT, self.judge("test", self.hidden_minimum), title)
-        except Incorrect as exc:
-            return Outcome(INCORRECT, safe_text(exc), title)
-        except NotAttempted as exc:
-            return Outcome(NOT_ATTEMPTED, safe_text(exc), title)
-        except Exception as exc:
-            return Outcome(INCORRECT, f"the checker could not judge the test split ({type(exc).__name__}: "
-                                      f"{safe_text(exc)}).", title)
-
-    def assert_hidden_tests_pass(self) -> None:
-        """For nbgrader hidden tests: silent when the check and the test split pass."""
-        outcome = self.hidden_tests()
-        if not outcome.passed:
-            raise AssertionError(outcome.text())
+    def hidden_tests(self) -> Outcome | None:
+        """The hidden part (after the check passed): the test split, never given to ``fit``, with
+        ``hidden_minimum``."""
+        if self.hidden_minimum is None:
+            return None
+        return self._correct(self.judge("test", self.hidden_minimum))
 
     # the hidden-test names of the solutions written before the one verb (same test, same minimum)
     def assert_test_accuracy(self, minimum=None) -> None:

@@ -25,8 +25,10 @@ VALUE_MISTAKES = [
     (ch.q_1.a, (3, 3, 8), "padding='valid'"),
     (ch.q_1.a, (7, 7, 8), "only two poolings"),
     (ch.q_1.a, (4, 4, 16), "channel count"),
-    (ch.q_1.a, (4, 4, 4), "channel count"),
+    (ch.q_1.a, (4, 4, 4), "axis 2 (channels) is wrong"),
     (ch.q_1.a, (1, 4, 4, 8), "batch axis"),
+    (ch.q_1.a, (None, 4, 4, 8), "leading batch axis (None)"),
+    (ch.q_1.a, (8, 4, 4), "channels first"),
     (ch.q_1.a, (4, 4), "three axes"),
     (ch.q_1.b, 392, "two poolings"),
     (ch.q_1.b, 72, "'valid' pooling"),
@@ -45,6 +47,19 @@ VALUE_MISTAKES = [
     (ch.q_4, "d", "not a multiple of 2 either"),
     (ch.q_4, "e", "one of 'a', 'b', 'c', 'd'"),
 ]
+
+
+def test_code_shape_in_any_form_is_accepted(student):
+    tf = pytest.importorskip("tensorflow")
+    for given in ((4, 4, 8), [4, 4, 8], np.array([4, 4, 8]), tf.TensorShape([4, 4, 8]), (np.int64(4), 4, 8)):
+        student["code_shape"] = given
+        assert ch.q_1.a.evaluate().status == CORRECT, ch.q_1.a.evaluate().message
+
+
+def test_transposed_size_must_return_a_whole_number(student):
+    student["transposed_size"] = lambda n, kernel, stride, padding="valid", output_padding=None: float(
+        ch.reference_transposed_size(n, kernel, stride, padding, output_padding))
+    assert "whole number" in ch.q_3.evaluate().message
 
 
 @pytest.mark.parametrize("question, answer, says", VALUE_MISTAKES,
@@ -256,7 +271,7 @@ def denoisers():
     untrained = seq(L.Conv2D(4, 3, padding="same"), L.Conv2D(1, 3, activation="sigmoid", padding="same"),
                     shape=(28, 28, 1))
     return {
-        "untrained": (untrained, "not learned yet"),
+        "untrained": (untrained, "was never fitted"),
         "identity": (seq(L.Activation("linear"), shape=(28, 28, 1)), "copies the noise"),
         "grey": (seq(L.Lambda(lambda x: x * 0.5 + 0.15), shape=(28, 28, 1)), "background is grey"),
         "shape": (seq(L.UpSampling2D(2), shape=(28, 28, 1)), "same shape as"),
