@@ -13,10 +13,11 @@ import json
 
 import numpy as np
 
-from grader.course.losses import loss_name, normalise
-from grader.engine.placeholder import ____, contains_placeholder
-from grader.engine.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
-                              Question, ThoughtQuestion, ValueQuestion, label_questions, student_value)
+from grader.course.losses import loss_kind
+from grader.engine.placeholder import ____
+from grader.engine.functions import FunctionQuestion, case_from
+from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
+                                     ValueQuestion, label_questions)
 from grader.course.keras_models import activation_name, is_model, not_a_model, training_steps
 from grader.engine.keras_kinds import TrainedModelQuestion, watched
 from grader.engine.values import describe
@@ -288,35 +289,25 @@ q_3 = MultipartQuestion(
 FT_MAX_LR, FT_MIN_LR = 1e-4, 1e-6
 
 
-class _CompileSpy:
-    """Replaces ``model.compile`` on one model: records each call and the trainable weights at that moment."""
-
-    def __init__(self, model):
-        self.model, self.original, self.calls = model, model.compile, []
-
-    def __call__(self, *args, **kwargs):
-        self.calls.append(frozenset(_trainable_ids(self.model)))
-        return self.original(*args, **kwargs)
-
-
-_FRESH = {}
+@functools.lru_cache(maxsize=1)
+def _feature_architecture():
+    """The feature-extraction model of question 4 (frozen course base called with training=False,
+    Flatten, Dense(5) named 'head'): built once per process, its flags reset for every call."""
+    import keras
+    from grader.course import pretrained
+    base = pretrained.build_base()
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Flatten(name="flatten")(base(inputs, training=False))
+    outputs = keras.layers.Dense(N_CLASSES, activation="softmax", name="head")(x)
+    return keras.Model(inputs, outputs, name="feature_extraction")
 
 
 def fresh_feature_model():
-    """A fresh feature-extraction model (frozen course base, called with training=False, Flatten, Dense(5)),
-    compiled with Adam(1e-3) and sparse categorical cross-entropy, as after feature extraction.
-
-    The architecture is built once per process; each call resets its flags and compiles it again."""
+    """A feature-extraction model as after question 5: the base frozen, the head trainable, compiled with
+    Adam(1e-3) and sparse categorical cross-entropy. Its ``compile`` notes what is trainable at each call
+    (in ``model._course_compiles``), so the check can tell whether compile came after the changes."""
     import keras
-    model = _FRESH.get("model")
-    if model is None:
-        from grader.course import pretrained
-        base = pretrained.build_base()
-        inputs = keras.Input(shape=INPUT_SHAPE)
-        x = keras.layers.Flatten(name="flatten")(base(inputs, training=False))
-        outputs = keras.layers.Dense(N_CLASSES, activation="softmax", name="head")(x)
-        model = keras.Model(inputs, outputs, name="feature_extraction")
-        _FRESH["model"] = model
+    model = _feature_architecture()
     model.__dict__.pop("compile", None)
     base = model.get_layer(BASE_NAME)
     model.trainable = True
@@ -327,101 +318,104 @@ def fresh_feature_model():
         layer.trainable = False
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
+    compiles = []
+    original = model.compile
+
+    def compile_and_note(*args, **kwargs):
+        compiles.append(frozenset(_trainable_ids(model)))
+        return original(*args, **kwargs)
+
+    object.__setattr__(model, "compile", compile_and_note)
+    object.__setattr__(model, "_course_compiles", compiles)
+    object.__setattr__(model, "_course_first_optimizer", model.optimizer)
     return model
 
 
-class FineTuneQuestion(Question):
-    """A function ``prepare_fine_tuning(model)``, run on a fresh feature-extraction model."""
+def _ft_returned(args, kwargs, returned):
+    if returned is not None and returned is not args[0]:
+        return (f"`prepare_fine_tuning` returned {describe(returned)}: change the model it is given in place (and "
+                "return it, or nothing), do not build a new one.")
+    return None
 
-    def __init__(self, var: str, **kwargs):
-        super().__init__(**kwargs)
-        self.var = var
 
-    def _evaluate(self):
-        func = student_value(self.var)
-        if not callable(func) or is_model(func):
-            raise Incorrect(f"`{self.var}` should be a function, `def {self.var}(model): ...`, that prepares the model "
-                            f"it is given for fine-tuning; it is {describe(func)}.")
-        model = fresh_feature_model()
-        spy = _CompileSpy(model)
-        model.compile = spy
-        before_optimizer = model.optimizer
-        try:
-            returned = func(model)
-        except Exception as exc:  # noqa: BLE001 - any error is reported
-            text = str(exc)
-            if "'lr'" in text or "lr=" in text:
-                raise Incorrect("Keras 3 optimizers have no `lr=` argument (Keras 2 had it): write "
-                                "`keras.optimizers.Adam(learning_rate=1e-4)`.")
-            raise Incorrect(f"`{self.var}(model)` raised {type(exc).__name__}: {text[:300]}")
-        finally:
-            model.__dict__.pop("compile", None)
-        if contains_placeholder(returned):
-            raise NotAttempted(f"`{self.var}` still returns the `____` placeholder: fill in its body.")
-        if returned is not None and returned is not model:
-            raise Incorrect(f"`{self.var}` returned {describe(returned)}: change the model it is given in place "
-                            "(and return it, or nothing), do not build a new one.")
-        base = model.get_layer(BASE_NAME)
-        trainable = _trainable_ids(model)
-        in_base = trainable & _ids(base)
-        head = _ids(model.get_layer("head"))
-        must = head | _ids(base.get_layer("block3_conv"))
-        block = {i: {id(w) for layer in base.layers if layer.name.startswith(f"block{i}_") for w in layer.weights}
-                 for i in (1, 2, 3)}
-        if not in_base:
-            if not trainable:
-                raise Incorrect("nothing is trainable any more, not even the head. Unfreeze block 3 of the base and "
-                                "leave the head trainable.")
-            raise Incorrect("the base is still completely frozen: nothing of block 3 is in `model.trainable_weights`. "
-                            "Make the layers whose names start with 'block3_' trainable.")
-        if in_base & (block[1] | block[2]):
-            lower_convs = {id(base.get_layer(f"block{i}_conv").kernel) for i in (1, 2)}
-            if lower_convs <= in_base:
-                raise Incorrect("the whole base is unfrozen. With 50 labelled images, fine-tune only the top block "
-                                "(the layers named 'block3_…'), and keep blocks 1 and 2 frozen: their general "
-                                "edge and stroke detectors need no change.")
-            raise Incorrect("blocks 1 or 2 are unfrozen. The top block, the one nearest the head, is block 3; keep "
-                            "blocks 1 and 2 frozen.")
-        if not must <= trainable:
-            if not head <= trainable:
-                raise Incorrect("the head is frozen now; it must keep training while block 3 is fine-tuned.")
-            raise Incorrect("block3_conv is not trainable: unfreeze the convolution of the top block.")
-        if not spy.calls and model.optimizer is before_optimizer:
-            raise Incorrect("you changed `trainable` without compiling again. In Keras 3, `fit` builds its training "
-                            "step for the weights that were trainable when it first ran after `compile`, and reuses "
-                            "it: without a new `compile`, fine-tuning would silently train the head only. Call "
-                            "`model.compile(...)` at the end of the function.")
-        if spy.calls and spy.calls[-1] != frozenset(trainable):
-            raise Incorrect("`compile` was called *before* the `trainable` changes. Keras builds the training step "
-                            "for the weights that are trainable at the first `fit` after `compile`, so the order "
-                            "that is always safe is: change `trainable` first, then `compile`.")
-        optimizer = model.optimizer
-        lr = _learning_rate(optimizer)
-        if lr is None:
-            raise Incorrect(f"the model's optimizer is {describe(optimizer)}; compile with a Keras optimizer whose "
-                            "learning rate you set: `keras.optimizers.Adam(learning_rate=1e-4)`.")
-        if lr > FT_MAX_LR * 1.0001:
-            default = " (the default of `optimizer='adam'`, the feature-extraction rate)" if abs(lr - 1e-3) < 1e-9 else ""
-            raise Incorrect(f"the learning rate is {lr:g}{default}. Fine-tuning uses a small learning rate, 1e-4 or "
-                            "less, so that the pretrained filters change only a little: large updates on 50 images "
-                            "would destroy what they learned.")
-        if lr < FT_MIN_LR:
-            raise Incorrect(f"the learning rate {lr:g} is so small that block 3 would hardly move; use 1e-4 (ten "
-                            "times lower than the feature-extraction rate).")
-        loss = getattr(model, "loss", None)
-        if loss is None:
-            raise Incorrect("the new `compile` has no loss: `compile` replaces the whole configuration, so give the "
-                            "loss again, `loss='sparse_categorical_crossentropy'`.")
-        name = normalise(loss_name(loss, "loss", from_logits_says="the head ends with a softmax, so the loss must "
-                                   "not use `from_logits=True`."))
-        if name != "sparsecategoricalcrossentropy":
-            if name == "categoricalcrossentropy":
-                raise Incorrect("the labels are integers 0–4, so the loss is `sparse_categorical_crossentropy`; "
-                                "`categorical_crossentropy` expects one-hot rows.")
-            raise Incorrect(f"the loss is {loss!r}; keep the one of feature extraction, "
-                            "`sparse_categorical_crossentropy` (integer labels, softmax output).")
-        unfrozen = [layer.name for layer in base.layers if _ids(layer) & in_base]
-        return self._correct(f"trainable in the base: {', '.join(unfrozen)}; recompiled with learning rate {lr:g}.")
+def _block_ids(base, i) -> set[int]:
+    return {id(w) for layer in base.layers if layer.name.startswith(f"block{i}_") for w in layer.weights}
+
+
+def _ft_trainable(args, kwargs, returned):
+    model = args[0]
+    base = model.get_layer(BASE_NAME)
+    trainable = _trainable_ids(model)
+    in_base = trainable & _ids(base)
+    head = _ids(model.get_layer("head"))
+    if not in_base:
+        if not trainable:
+            return ("nothing is trainable any more, not even the head. Unfreeze block 3 of the base and leave the "
+                    "head trainable.")
+        return ("the base is still completely frozen: nothing of block 3 is in `model.trainable_weights`. Make the "
+                "layers whose names start with 'block3_' trainable (and `base.trainable = True`: a layer inside a "
+                "frozen model stays frozen).")
+    if in_base & (_block_ids(base, 1) | _block_ids(base, 2)):
+        lower_convs = {id(base.get_layer(f"block{i}_conv").kernel) for i in (1, 2)}
+        if lower_convs <= in_base:
+            return ("the whole base is unfrozen. With 50 labelled images, fine-tune only the top block (the layers "
+                    "named 'block3_…'), and keep blocks 1 and 2 frozen: their general edge and stroke detectors "
+                    "need no change.")
+        return "blocks 1 or 2 are unfrozen. The top block, the one nearest the head, is block 3; keep blocks 1 and 2 frozen."
+    if not head <= trainable:
+        return "the head is frozen now; it must keep training while block 3 is fine-tuned."
+    frozen = [layer.name for layer in base.layers if layer.name.startswith("block3_") and layer.weights
+              and not _ids(layer) & trainable]          # (BatchNormalization's moving statistics never train)
+    if frozen:
+        return (f"only part of block 3 is unfrozen: {', '.join(frozen)} is still frozen. The task unfreezes every "
+                "layer whose name starts with 'block3_' (its BatchNormalization too: called with training=False it "
+                "keeps its saved statistics, and only its scale and offset train).")
+    return None
+
+
+def _ft_compiled(args, kwargs, returned):
+    model = args[0]
+    compiles = getattr(model, "_course_compiles", [])
+    if not compiles and model.optimizer is getattr(model, "_course_first_optimizer", None):
+        return ("you changed `trainable` without compiling again. In Keras 3, `fit` builds its training step for "
+                "the weights that were trainable when it first ran after `compile`, and reuses it: without a new "
+                "`compile`, fine-tuning would silently train the head only. Call `model.compile(...)` at the end of "
+                "the function.")
+    if compiles and compiles[-1] != frozenset(_trainable_ids(model)):
+        return ("`compile` was called *before* the `trainable` changes. Keras builds the training step for the "
+                "weights that are trainable at the first `fit` after `compile`, so the order that is always safe "
+                "is: change `trainable` first, then `compile`.")
+    optimizer = model.optimizer
+    name = type(optimizer).__name__
+    lr = _learning_rate(optimizer)
+    if lr is None:
+        return (f"the model's optimizer is {describe(optimizer)}; compile with a Keras optimizer whose learning rate "
+                "you set: `keras.optimizers.Adam(learning_rate=1e-4)`.")
+    if name != "Adam":
+        return (f"the optimizer is {name}; the task fine-tunes with Adam, as feature extraction did, only with a "
+                "smaller learning rate: `keras.optimizers.Adam(learning_rate=1e-4)`.")
+    if lr > FT_MAX_LR * 1.0001:
+        default = " (the default of `optimizer='adam'`, the feature-extraction rate)" if abs(lr - 1e-3) < 1e-9 else ""
+        return (f"the learning rate is {lr:g}{default}. Fine-tuning uses a small learning rate, 1e-4, so that the "
+                "pretrained filters change only a little: large updates on 50 images would destroy what they "
+                "learned.")
+    if lr < FT_MIN_LR:
+        return (f"the learning rate {lr:g} is so small that block 3 would hardly move; use 1e-4 (ten times lower "
+                "than the feature-extraction rate).")
+    loss = getattr(model, "loss", None)
+    if loss is None:
+        return ("the new `compile` has no loss: `compile` replaces the whole configuration, so give the loss again, "
+                "`loss='sparse_categorical_crossentropy'`.")
+    kind = loss_kind(loss, "loss", from_logits_says="the head ends with a softmax, so the loss must not use "
+                     "`from_logits=True`.", unknown_says="the loss is {name}; keep the one of feature extraction, "
+                     "`sparse_categorical_crossentropy`.")
+    if kind == "categorical_crossentropy":
+        return ("the labels are integers 0–4, so the loss is `sparse_categorical_crossentropy`; "
+                "`categorical_crossentropy` expects one-hot rows.")
+    if kind != "sparse_categorical_crossentropy":
+        return (f"the loss is {kind!r}; keep the one of feature extraction, `sparse_categorical_crossentropy` "
+                "(integer labels, softmax output).")
+    return None
 
 
 def _learning_rate(optimizer):
@@ -432,8 +426,12 @@ def _learning_rate(optimizer):
         return None
 
 
-q_4 = FineTuneQuestion(
-    "prepare_fine_tuning",
+q_4 = FunctionQuestion(
+    "prepare_fine_tuning", None, [case_from(lambda: ((fresh_feature_model(),), {}), "model")], returns="ignored",
+    check_args=[_ft_returned, _ft_trainable, _ft_compiled], time_limit=10.0,
+    explain={"'lr'": "Keras 3 optimizers have no `lr=` argument (Keras 2 had it): write "
+                   "`keras.optimizers.Adam(learning_rate=1e-4)`."},
+    on_correct="block 3 and the head are trainable, blocks 1 and 2 frozen, recompiled afterwards with Adam at 1e-4.",
     hints=["Three steps, in this order: unfreeze the layers of `base = model.get_layer('course_base')` whose "
            "names start with 'block3_' (keep blocks 1 and 2 frozen), then compile again with a small learning rate.",
            "In Keras 3 a layer can be trainable inside a frozen model: `layer.trainable = True` on each block3 layer "
