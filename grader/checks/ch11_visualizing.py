@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
-from grader.engine.placeholder import ____, contains_placeholder
-from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Incorrect, Mistake, MultipartQuestion,
-                              NotAttempted, ObjectQuestion, Question, ValueQuestion, case, label_questions,
-                              student_value)
-from grader.engine.limits import StudentTimeout, call_with_time_limit
-from grader.engine.values import describe, loaded_object, same_values, show_value, to_array
+from grader.course.keras_models import is_layer, is_model
+from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion, ValueQuestion,
+                                     label_questions)
+from grader.engine.functions import FunctionQuestion, case, case_from
+from grader.engine.values import describe, is_tensor, same_values, to_array
+from grader.engine.placeholder import ____
 
 __all__ = ["____", "make_convnet", "sample_images", "start_images", "CONV_LAYERS",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6"]
@@ -90,7 +89,7 @@ def _convnet():
 
 @functools.lru_cache(maxsize=1)
 def _images():
-    return sample_images()
+    return _frozen(sample_images())      # read-only: nothing a student runs can change the checks' images
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,20 +102,14 @@ def _reference_activations():
     return {n: np.asarray(o) for n, o in zip(_ALL_LAYERS, outs)}
 
 
-def _is_model(value) -> bool:
-    model_class = loaded_object("keras.Model")
-    return model_class is not None and isinstance(value, model_class)
-
-
 # ---- question 1: an activation model -------------------------------------------------------------------
 def _not_a_model(model):
-    if _is_model(model):
+    if is_model(model):
         return None
     if type(model) in (list, tuple) and model and all(to_array(v) is not None for v in model):
         return ("`activation_model` holds arrays: the activations themselves (what `predict` returns). Keep the "
                 "*model* that computes them: `activation_model = keras.Model(convnet.input, [...])`.")
-    layer_class = loaded_object("keras.layers.Layer")
-    if type(model) in (list, tuple) and layer_class is not None and any(isinstance(v, layer_class) for v in model):
+    if type(model) in (list, tuple) and any(is_layer(v) for v in model):
         return ("`activation_model` is a list of layers. Use their outputs in a model: "
                 "`keras.Model(convnet.input, [convnet.get_layer(name).output for name in CONV_LAYERS])`.")
     if type(model) in (list, tuple) and any(type(v).__name__ == "KerasTensor" for v in model):
@@ -265,108 +258,46 @@ kernel_5 = kernels[:, :, 0, 5]'''),
 )
 
 
-# ---- function questions with Keras models as inputs ------------------------------------------------------
-@dataclass
-class _Call:
-    label: str          # how the call is shown to the student, e.g. 'grad_cam(convnet, images[1], 2, "conv3")'
-    make: object        # () -> (args tuple); built lazily, so importing this module does not import Keras
+# ---- function questions with Keras models as inputs -------------------------------------------------------
+# Every call gets fresh arguments (case_from): a new convnet, and images that are read-only copies, so that a
+# function changing its input in place is told so (and can never change the module's own images).
+def _frozen(image):
+    image = np.array(image, dtype="float32", copy=True)
+    image.flags.writeable = False
+    return image
 
 
-class ModelFunctionQuestion(Question):
-    """A function of a Keras model and arrays, run on a few inputs and compared with a reference.
-
-    Like ``FunctionQuestion``, but the models are passed as they are (never deep-copied), the calls
-    are shown by a label, the reference results are cached, and when no wrong implementation
-    (``mistakes``) gives the student's output, ``diagnose`` may still name the mistake from it.
-    """
-
-    def __init__(self, var, reference, calls, *, hidden_calls=(), mistakes=(), diagnose=None,
-                 on_error=None, rtol=1e-4, atol=1e-5, time_limit=10.0, change_of=None, **kwargs):
-        super().__init__(**kwargs)
-        # change_of=i: compare results as changes of argument i (result − args[i]), so that tiny steps count
-        self.change_of = change_of
-        self.var, self.reference, self.calls, self.hidden_calls = var, reference, list(calls), list(hidden_calls)
-        self.mistakes, self.diagnose, self.on_error = list(mistakes), diagnose, on_error
-        self.rtol, self.atol, self.time_limit = rtol, atol, time_limit
-        self._cache = {}
-
-    def _args(self, call):
-        args = call.make()
-        return tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args)
-
-    def expected(self, call):
-        if call.label not in self._cache:
-            self._cache[call.label] = np.asarray(self.reference(*self._args(call)))
-        return self._cache[call.label]
-
-    def _evaluate(self, calls=None):
-        func = student_value(self.var)
-        if not callable(func):
-            raise Incorrect(f"`{self.var}` should be a function (`def {self.var}(...):`), but it is {describe(func)}.")
-        for call in (self.calls if calls is None else calls):
-            message = self._try(func, call)
-            if message:
-                raise Incorrect(message)
-        return self._correct()
-
-    def _try(self, func, call):
-        args = self._args(call)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                got = call_with_time_limit(func, args, {}, self.time_limit)
-        except StudentTimeout:
-            return f"`{call.label}` did not finish within {self.time_limit:g} s. Is there a loop that never ends?"
-        except Exception as exc:
-            extra = self.on_error(exc) if self.on_error else ""
-            return f"`{call.label}` raised {type(exc).__name__}: {_short(exc)}{extra}"
-        if contains_placeholder(got):
-            raise NotAttempted(f"`{self.var}` still returns the `____` placeholder: fill in its body.")
-        expected = self.expected(call)
+def _judged_after_mistakes(reference, mistakes, diagnose, rtol, atol):
+    """check_args for a function of a Keras model: when the result is wrong and no known mistake gives it,
+    ``diagnose(arr, expected, args)`` may name what is wrong; when the values are right but come as a
+    tensor, say that the task asks for a numpy array."""
+    def check(args, kwargs, got):
         arr = to_array(got)
         if arr is None:
-            return f"`{call.label}` returned {describe(got)}; it should return a numpy array of shape {expected.shape}."
-        if self._same(arr, expected, args):
+            return None                                   # the engine says what was returned instead
+        expected = np.asarray(reference(*args, **kwargs))
+        if same_values(arr, expected, rtol, atol):
+            if is_tensor(got):
+                return ("the values are right, but the function returns a TensorFlow tensor; the task asks for a "
+                        "numpy array: end with `.numpy()`.")
             return None
-        for mistake in self.mistakes:
+        for mistake in mistakes:
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    wrong = to_array(mistake.impl(*self._args(call)))
+                wrong = to_array(mistake.impl(*args, **kwargs))
             except Exception:
                 continue
-            if wrong is not None and self._same(arr, wrong, args):
-                return f"{mistake.says}\n(On `{call.label}`.)"
-        if self.diagnose:
-            message = self.diagnose(arr, expected, args, got)
-            if message:
-                return f"{message}\n(On `{call.label}`.)"
-        detail = f" (shape {arr.shape} instead of {expected.shape})" if arr.shape != expected.shape else ""
-        return (f"wrong result{detail} on `{call.label}`:\nexpected: {show_value(expected)}\n"
-                f"got:      {show_value(arr)}")
-
-    def _same(self, got, want, args):
-        if self.change_of is not None and got.shape == want.shape == np.shape(args[self.change_of]):
-            base = np.asarray(args[self.change_of], dtype=np.float64)
-            got, want = got.astype(np.float64) - base, want.astype(np.float64) - base
-        return same_values(got, want, self.rtol, self.atol)
-
-    def hidden_tests(self):
-        """The hidden test: the same on calls the student has not seen."""
-        return self._evaluate(self.hidden_calls)
-
-    def assert_hidden_calls_pass(self):
-        """For hidden tests: the same on calls the student has not seen."""
-        try:
-            self._evaluate(self.hidden_calls)
-        except (Incorrect, NotAttempted) as exc:
-            raise AssertionError(f"{self.title} (more inputs): {exc}") from None
+            if wrong is not None and same_values(arr, wrong, rtol, atol):
+                return None                               # the engine names this mistake
+        return diagnose(arr, expected, args) if diagnose else None
+    return check
 
 
-def _short(exc):
-    text = str(exc).strip().splitlines()
-    text = " ".join(line.strip() for line in text[:3])
-    return text if len(text) <= 300 else text[:300] + "…"
+_READ_ONLY = ("your function changes `image` in place (the check passes a read-only copy). Leave the input as it "
+              "is: compute a new array (`image + ...`, not `image += ...`).")
+_NONE_GRADIENT = ("the gradient is None: the tape did not watch the image. A numpy array or a constant tensor is not "
+                  "watched by itself: call `tape.watch(x)` on a tensor `x = tf.convert_to_tensor(image)` (or make "
+                  "`x` a `tf.Variable`) before computing the activations inside the `with` block.")
+_EXPLAIN = {"read-only": _READ_ONLY, "NoneType": _NONE_GRADIENT}
 
 
 # ---- question 3: the z-score display ---------------------------------------------------------------------
@@ -424,35 +355,29 @@ _CHANNELS = [
 ]
 
 
-class DisplayQuestion(FunctionQuestion):
-    """FunctionQuestion for channel_to_pixels: also requires uint8, and names a NaN result."""
-
-    def run_case(self, func, c):
-        message = super().run_case(func, c)
-        if message is not None:
-            if "nan" in message.lower() and "got:" in message:
-                return ("your result contains NaN: the channel is constant (a dead ReLU channel, all 0), so its "
-                        "standard deviation is 0 and (x − mean) / std is 0/0. Add a small number to the "
-                        "denominator, `x.std() + 1e-5`, as the original `deprocess_image` does.\n" + message)
-        return message
-
-    def _evaluate(self, cases=None):
-        outcome = super()._evaluate(cases)            # the values, on every input
-        c = min(self.cases, key=lambda c: c.size())
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            got = student_value(self.var)(*c.args)
-        if getattr(got, "dtype", None) != np.uint8:
-            raise Incorrect(f"the values are right, but `{self.call_text(c)}` returns {describe(got)}. Grey levels "
-                            "0–255 are stored as bytes: end with `.astype('uint8')` (after clipping), as the original "
-                            "code does.")
-        return outcome
+def _display_form(args, kwargs, got):
+    """What the task states beyond the values: no NaN for a constant channel, bytes (uint8)."""
+    arr = to_array(got)
+    if arr is None:
+        return None
+    if np.issubdtype(arr.dtype, np.floating) and np.isnan(arr).any():
+        if float(np.std(np.asarray(args[0], dtype=np.float64))) == 0:
+            return ("your result contains NaN: this channel is constant (a dead ReLU channel), so its standard "
+                    "deviation is 0 and (x − mean) / std is 0/0. Add a small number to the denominator, "
+                    "`x.std() + 1e-5`, as the original `deprocess_image` does.")
+        return "your result contains NaN: check the division."
+    expected = reference_channel_to_pixels(args[0])
+    if arr.dtype != np.uint8 and same_values(arr, expected, 0.0, 1.0):
+        return (f"the grey levels are right, but `channel_to_pixels` returns {describe(got)}; the task converts to bytes: grey levels 0–255 "
+                "are stored as `uint8`. End with `np.clip(..., 0, 255).astype('uint8')` (clip first, then convert).")
+    return None
 
 
-q_3 = DisplayQuestion(
+_HIDDEN_CHANNELS = [np.full((3, 3), 7.0), np.arange(12.0).reshape(3, 4) ** 2, np.array([[1.0, -50.0], [2.0, 3.0]])]
+
+q_3 = FunctionQuestion(
     "channel_to_pixels", reference_channel_to_pixels, [case(ch) for ch in _CHANNELS],
-    hidden_cases=[case(np.full((3, 3), 7.0)), case(np.arange(12.0).reshape(3, 4) ** 2),
-                  case(np.array([[1.0, -50.0], [2.0, 3.0]]))],
+    check_args=[_display_form], hidden_cases=[case(ch) for ch in _HIDDEN_CHANNELS],
     mistakes=[
         Mistake("a constant channel comes out wrong: its standard deviation is 0, and (x − mean) / 0 is NaN, which "
                 "turns into a meaningless grey level. Add a small number to the denominator, `x.std() + 1e-5`, as "
@@ -483,10 +408,10 @@ q_3 = DisplayQuestion(
 
 
 # ---- question 4: one step of gradient ascent -------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
 def _feature_model():
+    """The convnet up to conv2, built fresh (for every call of the student's function)."""
     import keras
-    model = _convnet()
+    model = make_convnet()
     return keras.Model(model.input, model.get_layer("conv2").output)
 
 
@@ -541,7 +466,7 @@ def _filter_mean(feature_model, image, filter_index):
     return float(np.mean(np.asarray(out)[..., filter_index]))
 
 
-def _diagnose_ascent(arr, expected, args, got):
+def _diagnose_ascent(arr, expected, args):
     feature_model, image, filter_index, step = args
     if arr.shape == expected.shape[1:]:
         return (f"the result has shape {arr.shape}: the batch axis is gone. Return the updated image with the same "
@@ -561,26 +486,12 @@ def _diagnose_ascent(arr, expected, args, got):
     return None
 
 
-def _none_gradient(exc):
-    if "None" in str(exc):
-        return ("\nThe gradient is None: the tape did not watch the image. A numpy array or a constant tensor is not "
-                "watched by itself: call `tape.watch(x)` on a tensor `x = tf.convert_to_tensor(image)` (or make `x` "
-                "a `tf.Variable`) before computing the activations inside the `with` block.")
-    return ""
+def _ascent_case(start, filter_index, step):
+    label = f"feature_model, starts[{start}], {filter_index}, {step}"
+    return case_from(lambda: ((_feature_model(), _frozen(start_images()[start]), filter_index, step), {}), label)
 
 
-q_4 = ModelFunctionQuestion(
-    "ascent_step", reference_ascent_step,
-    [_Call("ascent_step(feature_model, starts[0], 3, 0.01)",
-           lambda: (_feature_model(), start_images()[0], 3, 0.01))],
-    hidden_calls=[_Call("ascent_step(feature_model, starts[1], 10, 0.05)",
-                        lambda: (_feature_model(), start_images()[1], 10, 0.05)),
-                  _Call("ascent_step(feature_model, starts[1], 0, 0.02)",
-                        lambda: (_feature_model(), start_images()[1], 0, 0.02)),
-                  _Call("ascent_step(feature_model, starts[0], 15, 1.0)",
-                        lambda: (_feature_model(), start_images()[0], 15, 1.0))],
-    diagnose=_diagnose_ascent, on_error=_none_gradient, change_of=1, rtol=1e-3, atol=1e-7,
-    mistakes=[
+_ASCENT_MISTAKES = [
         Mistake("the gradient is not normalised. Divide it by its root mean square, "
                 "`grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-5)`, so that every step has the same size "
                 "whatever the scale of the gradient.", impl=_unnormalised),
@@ -593,7 +504,13 @@ q_4 = ModelFunctionQuestion(
                 impl=_only_the_step),
         Mistake("you return the normalised gradient; return the updated image, `image + step * grads`.",
                 impl=_only_the_gradient),
-    ],
+]
+
+q_4 = FunctionQuestion(
+    "ascent_step", reference_ascent_step, [_ascent_case(0, 3, 0.01)],
+    hidden_cases=[_ascent_case(1, 10, 0.05), _ascent_case(1, 0, 0.02), _ascent_case(0, 15, 1.0)],
+    mistakes=_ASCENT_MISTAKES, explain=_EXPLAIN, rtol=1e-5, atol=2e-5, time_limit=10.0,
+    check_args=[_judged_after_mistakes(reference_ascent_step, _ASCENT_MISTAKES, _diagnose_ascent, 1e-5, 2e-5)],
     hints=["Inside `with tf.GradientTape() as tape:`, watch `x = tf.convert_to_tensor(image)` and compute "
            "`loss = tf.reduce_mean(feature_model(x)[..., filter_index])`; then `grads = tape.gradient(loss, x)`.",
            "Normalise: `grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-5)`. Ascent *adds* it: "
@@ -679,7 +596,7 @@ def _cam_all_axes(model, image, class_index, layer_name):
     return _normalised(np.maximum(maps.sum(axis=-1) * grads.mean(), 0))
 
 
-def _diagnose_cam(arr, expected, args, got):
+def _diagnose_cam(arr, expected, args):
     model, image, class_index, layer_name = args
     if arr.shape == (1, *expected.shape):
         return (f"the heatmap has shape {arr.shape}: drop the batch axis and return the {expected.shape[0]}×"
@@ -703,14 +620,12 @@ def _diagnose_cam(arr, expected, args, got):
     return None
 
 
-q_5 = ModelFunctionQuestion(
-    "grad_cam", reference_grad_cam,
-    [_Call('grad_cam(convnet, images[0], 0, "conv2")', lambda: (_convnet(), _images()[0], 0, "conv2"))],
-    hidden_calls=[_Call('grad_cam(convnet, images[1], 2, "conv3")', lambda: (_convnet(), _images()[1], 2, "conv3")),
-                  _Call('grad_cam(convnet, images[2], 1, "conv3")', lambda: (_convnet(), _images()[2], 1, "conv3")),
-                  _Call('grad_cam(convnet, images[2], 3, "conv1")', lambda: (_convnet(), _images()[2], 3, "conv1"))],
-    diagnose=_diagnose_cam, on_error=_none_gradient,
-    mistakes=[
+def _cam_case(image, class_index, layer_name):
+    label = f'convnet, images[{image}], {class_index}, "{layer_name}"'
+    return case_from(lambda: ((make_convnet(), _images()[image], class_index, layer_name), {}), label)
+
+
+_CAM_MISTAKES = [
         Mistake("the heatmap is not normalised: divide it by its maximum so that its values lie in [0, 1].",
                 impl=_cam_unnormalised),
         Mistake("the heatmap is scaled from its minimum to its maximum, without the ReLU: negative evidence "
@@ -731,7 +646,13 @@ q_5 = ModelFunctionQuestion(
                 "weight per channel. Average over height and width only (with the batch axis: `axis=(0, 1, 2)`).",
                 impl=_cam_all_axes),
         Mistake("the heatmap has negative values: the ReLU is missing.", impl=_cam_no_relu),
-    ],
+]
+
+q_5 = FunctionQuestion(
+    "grad_cam", reference_grad_cam, [_cam_case(0, 0, "conv2")],
+    hidden_cases=[_cam_case(1, 2, "conv3"), _cam_case(2, 1, "conv3"), _cam_case(2, 3, "conv1")],
+    mistakes=_CAM_MISTAKES, explain=_EXPLAIN, rtol=1e-4, atol=1e-5, time_limit=10.0,
+    check_args=[_judged_after_mistakes(reference_grad_cam, _CAM_MISTAKES, _diagnose_cam, 1e-4, 1e-5)],
     hints=["Build `cam_model = keras.Model(model.input, [model.get_layer(layer_name).output, model.output])`; in a "
            "`tf.GradientTape`, run it on `image[np.newaxis]` (a batch of one) and take `score = scores[:, class_index]`.",
            "`grads = tape.gradient(score, maps)` has shape (1, h, w, k). The channel weights are "
@@ -778,3 +699,7 @@ q_6 = ChoiceQuestion(
 )
 
 label_questions(globals())
+
+# notebooks written before the one hidden-test verb call this name
+q_4.assert_hidden_calls_pass = q_4.assert_hidden_tests_pass
+q_5.assert_hidden_calls_pass = q_5.assert_hidden_tests_pass
