@@ -137,6 +137,10 @@ def show_value(value) -> str:
             dims = shape_items(value)
             return "unknown" if dims is None else repr(dims)
         arr = to_array(value)
+        if arr is not None and (arr.ndim > 2 or (arr.ndim == 2 and arr.size > 36)):  # too big to read: one line
+            flat = arr.ravel()
+            ends = lambda part: np.array2string(part, precision=4, separator=", ")[1:-1]  # noqa: E731
+            return f"<array of shape {arr.shape}: {ends(flat[:3])}, …, {ends(flat[-3:])}>"
         if arr is not None and arr.ndim > 0:
             return np.array2string(arr, precision=4, separator=", ", threshold=24, max_line_width=100)
         if arr is not None:
