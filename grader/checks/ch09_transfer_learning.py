@@ -15,9 +15,10 @@ import numpy as np
 
 from grader.course.losses import loss_kind
 from grader.engine.placeholder import ____
-from grader.engine.functions import FunctionQuestion, case_from
-from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
-                                     ValueQuestion, label_questions)
+from grader.engine.limits import StudentTimeout, call_with_time_limit
+from grader.engine.placeholder import contains_placeholder
+from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
+                                     ThoughtQuestion, ValueQuestion, label_questions, safe_text)
 from grader.course.keras_models import activation_name, is_model, not_a_model, training_steps
 from grader.engine.keras_kinds import TrainedModelQuestion, watched
 from grader.engine.values import describe
@@ -426,11 +427,34 @@ def _learning_rate(optimizer):
         return None
 
 
-q_4 = FunctionQuestion(
-    "prepare_fine_tuning", None, [case_from(lambda: ((fresh_feature_model(),), {}), "model")], returns="ignored",
-    check_args=[_ft_returned, _ft_trainable, _ft_compiled], time_limit=10.0,
-    explain={"'lr'": "Keras 3 optimizers have no `lr=` argument (Keras 2 had it): write "
-                   "`keras.optimizers.Adam(learning_rate=1e-4)`."},
+def _run_prepare(func):
+    """Run the student's function on a fresh feature-extraction model (never the student's own), under the
+    engine's time limit, then judge what it did to the model."""
+    if not callable(func) or is_model(func):
+        return (f"`prepare_fine_tuning` should be a function, `def prepare_fine_tuning(model): ...`, that prepares "
+                f"the model it is given for fine-tuning; it is {describe(func)}.")
+    model = fresh_feature_model()
+    try:
+        returned = call_with_time_limit(func, (model,), {}, 10.0)
+    except StudentTimeout:
+        return "`prepare_fine_tuning(model)` did not finish within 10 s. Is there a loop that never ends?"
+    except Exception as exc:  # noqa: BLE001 - any error is reported, never raised
+        text = safe_text(exc)
+        if "'lr'" in text:
+            return ("Keras 3 optimizers have no `lr=` argument (Keras 2 had it): write "
+                    "`keras.optimizers.Adam(learning_rate=1e-4)`.")
+        return f"`prepare_fine_tuning(model)` raised {type(exc).__name__}: {text[:300]}"
+    if contains_placeholder(returned):
+        raise NotAttempted("`prepare_fine_tuning` still returns the `____` placeholder: fill in its body.")
+    for check in (_ft_returned, _ft_trainable, _ft_compiled):
+        message = check((model,), {}, returned)
+        if message:
+            return message
+    return None
+
+
+q_4 = ObjectQuestion(
+    "prepare_fine_tuning", [_run_prepare],
     on_correct="block 3 and the head are trainable, blocks 1 and 2 frozen, recompiled afterwards with Adam at 1e-4.",
     hints=["Three steps, in this order: unfreeze the layers of `base = model.get_layer('course_base')` whose "
            "names start with 'block3_' (keep blocks 1 and 2 frozen), then compile again with a small learning rate.",

@@ -182,8 +182,7 @@ class FunctionQuestion(Question):
     """A function the student writes, run on ``cases`` against ``reference``.
 
     Options:
-    - ``returns``: "array" (numpy array or tensor), "number", "int", "shape" or "any"; "ignored" when the
-      function works on its arguments in place and ``check_args`` judge what it did (``reference`` unused);
+    - ``returns``: "array" (numpy array or tensor), "number", "int", "shape" or "any";
     - ``outputs``: names of the outputs when the function returns several (a tuple), e.g.
       ``("dx", "dw", "db")``; each is compared and named in messages;
     - ``mistakes``: ``Mistake(says, impl=wrong_function)``, tried when an output is wrong;
@@ -286,8 +285,6 @@ class FunctionQuestion(Question):
                 message = f"checking what `{call}` did failed: {type(exc).__name__}: {safe_exc(exc)}"
             if message:
                 return message
-        if self.returns == "ignored":          # the function works on its arguments: check_args judge it
-            return None
         expected = self._expected(c)
         if self.outputs:
             return self._compare_outputs(call, c, got, expected)
