@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 
-.PHONY: install book test test-fast sync bench hub clean
+.PHONY: install book publish test test-fast sync bench hub clean
 
 install: $(STAMP)
 
@@ -33,11 +33,22 @@ $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 		>/dev/null 2>&1 && apt-get install -y -q npm >/dev/null 2>&1; }; }; }; \
 		command -v npm >/dev/null && npm install -g --silent configurable-http-proxy@5.3.0 >/dev/null 2>&1; } || \
 		echo "note: configurable-http-proxy is not installed; make hub and the hub test need it"
+	@# The book serves MathJax itself (book/_ext/offline_mathjax.py): npm fetches the package once.
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -q npm >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && \
+		apt-get install -y -q npm >/dev/null 2>&1; }; }; } || \
+		echo "note: npm is not installed; the book would load MathJax from a CDN (apt-get install npm)"
+	@command -v npm >/dev/null && $(PY) book/_ext/offline_mathjax.py >/dev/null || true
 	touch $(STAMP)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "Book: $(abspath _build/html/index.html)"
+
+# Push the built book to the gh-pages branch of `origin` (GitHub Pages: Settings → Pages → Deploy
+# from branch gh-pages). The workflow .github/workflows/book.yml does the same on every push to main.
+publish: book
+	$(VENV)/bin/ghp-import --no-jekyll --push --force --message "Publish the book" _build/html
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup
