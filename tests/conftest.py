@@ -24,8 +24,13 @@ def student():
 @pytest.fixture(scope="session")
 def book_html(tmp_path_factory):
     """The book built from scratch with warnings as errors, every lesson executed offline (the
-    offline guard is an IPython start-up file of the build's kernels); its html folder."""
+    offline guard is an IPython start-up file of the build's kernels); its html folder.
+
+    BOOK_HTML=<folder> reuses a book already built (e.g. `make book`: _build/html) instead, for
+    working on the browser tests; the test that counts the offline guard's kernels then skips."""
     import subprocess
+    if os.environ.get("BOOK_HTML"):
+        return Path(os.environ["BOOK_HTML"]).resolve()
     from offline import OFFLINE_GUARD
     out = tmp_path_factory.mktemp("book")
     startup = out / "ipython" / "profile_default" / "startup"
@@ -33,8 +38,37 @@ def book_html(tmp_path_factory):
     # each kernel notes that it ran the guard: tests/book/test_build.py counts them against the lessons
     (startup / "00-offline.py").write_text(OFFLINE_GUARD + f"\nopen({str(out / 'guarded.log')!r}, 'a').write('kernel\\n')\n")
     jb = Path(sys.executable).parent / "jupyter-book"
+    # A cold build executes every lesson: about 10 minutes on an idle 2-core machine, several times
+    # that under load (the per-cell limit is _config.yml's execute.timeout).
     result = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out), "--warningiserror",
-                             "--nitpick", "--keep-going"], capture_output=True, text=True, timeout=1500,
+                             "--nitpick", "--keep-going"], capture_output=True, text=True, timeout=4 * 3600,
                             env={**os.environ, "IPYTHONDIR": str(out / "ipython")})
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    assert result.returncode == 0, build_failure(result.stdout + "\n" + result.stderr)
     return out / "_build" / "html"
+
+
+def build_failure(log: str) -> str:
+    """What went wrong in a failed book build, most telling first: each notebook that failed to
+    execute with the end of its traceback (a timed-out cell shows its code), the time each page
+    took, then every warning."""
+    import re
+    log = re.sub(r"\x1b\[[0-9;]*m", "", log)
+    parts = []
+    for m in re.finditer(r"^(\S+): WARNING: Executing notebook failed: (\w+)", log, re.M):
+        tail = log[m.end():m.end() + 20000].split("[mystnb.exec]", 1)[0].strip().splitlines()
+        parts.append(f"{m.group(1)} failed to execute ({m.group(2)}):\n    " + "\n    ".join(tail[-15:]))
+    crash = re.search(r"Exception occurred:\n(.*?)(?:\nThe full traceback|\Z)", log, re.S)
+    if crash:   # e.g. a kernel that died (DeadKernelError) stops the whole build
+        reading = re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", log)
+        parts.append(f"the build stopped while reading {reading[-1] if reading else '?'}:\n    "
+                     + "\n    ".join(crash.group(1).strip().splitlines()[-6:]))
+    times = re.findall(r"^(\S+): Executed notebook in ([\d.]+) seconds", log, re.M)
+    if times:
+        parts.append("executed: " + ", ".join(f"{Path(page).stem} {float(t):.0f} s" for page, t in times))
+    warnings = list(dict.fromkeys(line for line in log.splitlines()
+                                  if re.search(r"(WARNING|ERROR|CRITICAL):", line) and "absl::" not in line
+                                  and "Kernel is running over TCP" not in line))
+    parts.append(f"{len(warnings)} warning(s):\n  " + "\n  ".join(warnings[:40]))
+    if not warnings:
+        parts.append(log[-5000:])
+    return "the book build failed\n" + "\n\n".join(parts)

@@ -1,19 +1,25 @@
 """The built book in a real browser (Debian's Chromium driven by Playwright), offline.
 
 Every page in the TOC loads without console errors, broken images or broken internal links;
-math is rendered; executable pages have launch buttons (Binder, Colab and JupyterHub opening a
-notebook of the repository, Thebe's Live Code); search finds "stride"; the dark-mode
-toggle works; a screenshot of chapter 1 is saved to _build/artifacts/.
+math is typeset by the MathJax the site serves itself (every request leaving the site is
+blocked); executable pages have launch buttons (Binder, Colab opening a notebook of the
+repository, Thebe's Live Code; no JupyterHub button while its URL is a placeholder) and exercise
+pages say in words how to open them; search finds "stride"; the dark-mode toggle works.
+
+Every page is also surveyed at 1280-px desktop, 390-px phone and in dark mode (one load per page
+and mode, shared by the tests below): nothing wider than the text column unless inside its own
+scroll box, no glue artefacts in the text (a quoted number, a stray `$`, a literal `\\_`), every
+image with an alt text that is not a file name and inside a captioned figure, every formula
+typeset without a MathJax error. Each test names every offending element of its page at once.
+Full-page screenshots of every page and mode are kept in _build/artifacts/pages/<mode>/.
 """
 import functools
 import http.server
 import shutil
-import subprocess
-import tarfile
-import tempfile
+import sys
 import threading
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 import yaml
@@ -21,8 +27,8 @@ import yaml
 from grader.authoring.notebooks import ROOT, chapters
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))   # the book's Sphinx extensions (launch_links)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-MATHJAX_VERSION = "3.2.2"
 
 
 def toc_pages() -> list[str]:
@@ -62,45 +68,28 @@ def site(book_html):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def mathjax():
-    """A local MathJax (the book loads it from a CDN, which this offline machine cannot reach)."""
-    target = ROOT / ".venv" / f"mathjax-{MATHJAX_VERSION}"
-    if not (target / "es5" / "tex-mml-chtml.js").exists():
-        with tempfile.TemporaryDirectory() as tmp:
-            npm = shutil.which("npm")
-            if npm is None:
-                return None
-            done = subprocess.run([npm, "pack", f"mathjax@{MATHJAX_VERSION}"], cwd=tmp, capture_output=True,
-                                  text=True, timeout=300)
-            if done.returncode != 0:
-                return None
-            with tarfile.open(next(Path(tmp).glob("mathjax-*.tgz"))) as tar:
-                tar.extractall(tmp, filter="data")
-            shutil.copytree(Path(tmp) / "package", target, dirs_exist_ok=True)
-    return target
-
-
 class Page:
-    """A page opened offline: local requests served, MathJax from the local copy, the rest blocked."""
+    """A page opened offline: requests to the site served, every other request blocked."""
 
-    def __init__(self, browser, site, mathjax, path):
+    def __init__(self, browser, site, path, context=None):
         self.site, self.errors = site, []
-        self.page = browser.new_page()
+        self.page = (context or browser).new_page()
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-        self.page.route("**/*", functools.partial(self._route, mathjax))
+        self.page.route("**/*", self._route)
         self.page.goto(site + path, wait_until="load")
 
-    def _route(self, mathjax, route):
-        url = route.request.url
-        if url.startswith(self.site):
+    def _route(self, route):
+        if route.request.url.startswith(self.site):
             return route.continue_()
-        if mathjax is not None and "mathjax" in url and "/es5/" in url:
-            local = mathjax / "es5" / urlparse(url).path.split("/es5/", 1)[1]
-            if local.exists():
-                return route.fulfill(path=str(local))
         return route.abort()
+
+    def typeset(self, timeout_ms: int = 30000):
+        """Wait until MathJax (if the page loads it) has typeset the page."""
+        self.page.wait_for_function("() => !document.querySelector('.math') || "
+                                    "(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                                    timeout=timeout_ms)
+        self.page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
 
     def _console(self, message):
         if message.type != "error":
@@ -115,11 +104,11 @@ class Page:
 
 
 @pytest.fixture
-def open_page(browser, site, mathjax):
+def open_page(browser, site):
     opened = []
 
     def _open(path):
-        page = Page(browser, site, mathjax, path)
+        page = Page(browser, site, path)
         opened.append(page)
         return page
     yield _open
@@ -148,16 +137,25 @@ def test_page_loads_without_errors_broken_images_or_links(doc, open_page, book_h
     assert not missing, f"broken internal links: {missing}"
 
 
-def test_math_is_rendered(open_page, mathjax):
-    if mathjax is None:
-        pytest.skip("no local MathJax (npm could not fetch mathjax); math rendering not checked")
+def test_math_is_typeset_by_the_sites_own_mathjax(open_page, book_html):
+    """No CDN: the pages load MathJax from _static/mathjax/ (the test blocks every other host)."""
+    page = (book_html / "book" / "ch01_convolution_1d.html").read_text()
+    assert "_static/mathjax/tex-mml-chtml.js" in page and "cdn.jsdelivr.net/npm/mathjax" not in page
     p = open_page("book/ch01_convolution_1d.html")
-    p.page.wait_for_selector("mjx-container", timeout=20000)
+    p.typeset()
     assert p.page.locator("mjx-container").count() > 5
+    assert not p.errors, p.errors
 
 
 LAUNCH_SERVICES = {"Binder": "mybinder.org", "Colab": "colab.research.google.com",
                    "JupyterHub": "/hub/user-redirect/git-pull?"}
+
+
+def configured_services() -> dict[str, str]:
+    """The launch services the book shows: the JupyterHub button only once a real hub is set."""
+    from launch_links import is_placeholder
+    hub = yaml.safe_load((ROOT / "_config.yml").read_text())["launch_buttons"].get("jupyterhub_url")
+    return {k: v for k, v in LAUNCH_SERVICES.items() if k != "JupyterHub" or not is_placeholder(hub)}
 
 
 def repository_file(href: str, service: str) -> str:
@@ -173,13 +171,18 @@ def repository_file(href: str, service: str) -> str:
 
 
 @pytest.mark.parametrize("chapter", chapters())
-def test_executable_pages_have_launch_buttons(chapter, open_page):
-    """Binder, Colab, JupyterHub open a notebook of the repository (lessons: book/<id>.ipynb); Live Code."""
+def test_executable_pages_have_launch_buttons(chapter, open_page, site):
+    """Binder, Colab (JupyterHub once configured) open a notebook of the repository (lessons:
+    book/<id>.ipynb); Live Code; exercise pages say in words how to open them, with working links."""
+    services = configured_services()
     for path, target in ((f"book/{chapter}.html", f"book/{chapter}.ipynb"),
                          (f"exercises/{chapter}/{chapter}.html", f"exercises/{chapter}/{chapter}.ipynb")):
         p = open_page(path)
         for service, marker in LAUNCH_SERVICES.items():
             links = p.page.locator(f".dropdown-launch-buttons a[href*='{marker}']")
+            if service not in services:
+                assert links.count() == 0, f"{path}: a {service} button although its URL is a placeholder"
+                continue
             assert links.count() == 1, f"{path}: no {service} launch button"
             opened = repository_file(links.first.get_attribute("href"), service)
             assert opened == target and opened.endswith(".ipynb"), f"{path}: {service} opens {opened}"
@@ -187,6 +190,26 @@ def test_executable_pages_have_launch_buttons(chapter, open_page):
         live = p.page.locator(".dropdown-launch-buttons button[onclick*='initThebe']")
         assert live.count() == 1, f"{path}: no Live Code (Thebe) button"
         assert not p.errors, p.errors
+    # the exercise page's own line: the same Colab and Binder links, and a download that works
+    line = p.page.locator("p.open-exercise")
+    assert line.count() == 1 and line.is_visible(), f"{path}: no 'Open this exercise in' line"
+    assert line.inner_text().startswith("Open this exercise in Colab · Binder")
+    for service in ("Colab", "Binder"):
+        here = line.locator(f"a[href*='{LAUNCH_SERVICES[service]}']").get_attribute("href")
+        menu = p.page.locator(f".dropdown-launch-buttons a[href*='{LAUNCH_SERVICES[service]}']").get_attribute("href")
+        assert here == menu, f"{path}: the {service} link differs from the launch button"
+    download = line.locator("a[download]")
+    assert download.inner_text() == "download the notebook"
+    response = p.page.request.get(urljoin(site + path, download.get_attribute("href")))
+    notebook = response.json()
+    assert response.ok and notebook["nbformat"] == 4
+    assert any("q_1" in "".join(cell["source"]) for cell in notebook["cells"]), "the download is not the exercise"
+
+
+def test_placeholder_hosts_are_recognised():
+    from launch_links import is_placeholder
+    assert is_placeholder("https://jupyterhub.example.org") and is_placeholder("") and is_placeholder(None)
+    assert not is_placeholder("https://hub.university.edu") and not is_placeholder("https://example-hub.org")
 
 
 def test_search_finds_stride(open_page):
@@ -203,11 +226,189 @@ def test_dark_mode_toggle_switches_the_theme(open_page):
     assert after != before and after in ("light", "dark")
 
 
-def test_screenshot_of_chapter_1_is_saved(open_page, mathjax):
-    p = open_page("book/ch01_convolution_1d.html")
-    if mathjax is not None:
-        p.page.wait_for_selector("mjx-container", timeout=20000)
-    out = ROOT / "_build" / "artifacts" / "ch01_convolution_1d.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    p.page.screenshot(path=str(out), full_page=False)
-    assert out.stat().st_size > 10_000
+# ---------------------------------------------------------------------------------------------
+# Every page at desktop, phone and dark mode: the survey and its checks
+# ---------------------------------------------------------------------------------------------
+MODES = {
+    "desktop": dict(viewport={"width": 1280, "height": 800}),
+    "phone": dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True),
+    "dark": dict(viewport={"width": 1280, "height": 800}, color_scheme="dark"),
+}
+ARTIFACTS = ROOT / "_build" / "artifacts" / "pages"
+
+# Run in the page after MathJax has typeset it. Returns {check: [problem, ...]}.
+SURVEY_JS = r"""() => {
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const vw = document.documentElement.clientWidth;
+  const out = {overflow: [], text: [], images: [], math: [], theme: document.documentElement.dataset.theme};
+  const cut = (text, n) => Array.from(text).slice(0, n).join('');   // whole characters (math letters are astral)
+  const where = (el) => {
+    const sec = el.closest('section[id]');
+    let name = el.tagName.toLowerCase();
+    const cls = (typeof el.className === 'string' ? el.className : '').trim().split(/\s+/).filter(Boolean);
+    if (cls.length) name += '.' + cls.slice(0, 2).join('.');
+    const text = (el.innerText || el.textContent || el.getAttribute('alt') || '').trim().replace(/\s+/g, ' ');
+    return `${name} in #${sec ? sec.id : 'top'} "${cut(text, 50)}"`;
+  };
+  const visible = (el) => el.checkVisibility ? el.checkVisibility() : !!el.offsetParent;
+
+  // 1. Nothing wider than the text column (and the page never scrolls sideways), unless it sits
+  //    inside its own scroll box (an element of the article with overflow-x auto/scroll).
+  const page = document.documentElement.scrollWidth;
+  if (page > vw + 1) {
+    out.overflow.push(`the page scrolls sideways: ${page} px wide in a ${vw} px window`);
+    const beyond = new Set([...document.body.querySelectorAll('*:not(mjx-container *, script, style)')].filter(el => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > vw + 1 && !article.contains(el) && visible(el);
+    }));
+    for (const el of beyond) if (!beyond.has(el.parentElement))
+      out.overflow.push(`${where(el)} (outside the article) reaches ${Math.round(el.getBoundingClientRect().right)} px`);
+  }
+  const col = article.getBoundingClientRect();
+  const left = Math.max(col.left, 0) - 1, right = Math.min(col.right, vw) + 1;
+  const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const insideScrollBox = (el) => {
+    for (let a = el.parentElement; a && a !== article; a = a.parentElement) if (scrolls(a)) return true;
+    return false;
+  };
+  // MathJax's own elements are judged by their mjx-container; other elements by themselves
+  const elements = article.querySelectorAll('*:not(mjx-container * *, mjx-assistive-mml, script, style, .headerlink)');
+  const wide = new Set();
+  for (const el of elements) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if ((r.right > right || r.left < left) && visible(el) && !insideScrollBox(el)) wide.add(el);
+  }
+  for (const el of wide) {
+    if (wide.has(el.parentElement)) continue;   // name the outermost element only
+    const r = el.getBoundingClientRect();
+    out.overflow.push(`${where(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px, ` +
+                      `the column ${Math.round(col.left)}..${Math.round(col.right)} px`);
+  }
+  // content cut off without a scroll bar (overflow hidden) inside the article
+  for (const el of elements) {
+    if (el.scrollWidth <= el.clientWidth + 2 || el.clientWidth === 0) continue;
+    const ox = getComputedStyle(el).overflowX;
+    if ((ox === 'hidden' || ox === 'clip') && visible(el))
+      out.overflow.push(`${where(el)} cuts off ${el.scrollWidth - el.clientWidth} px of its content`);
+  }
+
+  // 2. Glue and TeX artefacts in the visible text (code blocks excluded; inline code only for `\_`).
+  const checks = [
+    [/[‘'"“]\s*[-+−]?\d[\d,]*(\.\d+)?\s*%?\s*[’'"”]/g, 'a quoted number', 'pre, code, kbd, samp'],
+    [/\$/g, 'a stray $', 'pre, code, kbd, samp'],
+    [/\\_/g, 'a literal \\_', 'pre'],
+    [/\\[()\[\]]|\\(frac|mathrm|text|sum|left|right)\b/g, 'raw TeX', 'pre, code, kbd, samp'],
+  ];
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode());) {
+    const el = node.parentElement;
+    if (!el || el.closest('script, style, mjx-container, .headerlink') || !visible(el)) continue;
+    const text = node.textContent;
+    for (const [pattern, what, skip] of checks) {
+      if (el.closest(skip)) continue;
+      for (const m of text.matchAll(pattern)) {
+        const around = text.slice(Math.max(0, m.index - 30), m.index + m[0].length + 30).replace(/\s+/g, ' ');
+        const sec = el.closest('section[id]');
+        out.text.push(`${what} in #${sec ? sec.id : 'top'}: "…${around.trim()}…"`);
+      }
+    }
+  }
+
+  // 3. Images: an alt text that says something (not a file name), inside a captioned figure.
+  const fileName = (alt) => !alt.trim() || /\.(png|jpe?g|gif|svg|webp)\b/i.test(alt) ||
+                            (/[\\/]/.test(alt) && !/\s/.test(alt.trim())) || /^[0-9a-f]{12,}$/i.test(alt.trim());
+  for (const img of article.querySelectorAll('img')) {
+    const alt = img.getAttribute('alt');
+    if (alt === null || fileName(alt)) out.images.push(`${where(img)}: alt text ${JSON.stringify(alt)}`);
+    const fig = img.closest('figure');
+    const cap = fig && fig.querySelector('figcaption');
+    if (!cap || !cap.innerText.trim()) out.images.push(`${where(img)} (alt ${JSON.stringify(cut(alt || '', 50))}): no figure caption`);
+  }
+  for (const fig of article.querySelectorAll('figure')) {
+    const cap = fig.querySelector('figcaption');
+    if (!fig.querySelector('img') && (!cap || !cap.innerText.trim())) out.images.push(`${where(fig)}: a figure without a caption`);
+  }
+
+  // 4. Math: every formula typeset, none with a MathJax error.
+  const formulas = article.querySelectorAll('span.math, div.math');
+  if (formulas.length && !window.MathJax) out.math.push('MathJax did not load');
+  for (const f of formulas)
+    if (!f.querySelector('mjx-container')) out.math.push(`not typeset: ${cut(f.textContent.trim(), 60)}`);
+  for (const e of article.querySelectorAll('mjx-merror, [data-mjx-error]'))
+    out.math.push(`MathJax error: ${e.getAttribute('data-mjx-error') || cut(e.textContent, 60)}`);
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def survey(browser, site):
+    """survey(doc) -> {mode: {check: [problems]}}: each page opened once per mode, photographed."""
+    contexts = {mode: browser.new_context(**options) for mode, options in MODES.items()}
+    done: dict[str, dict] = {}
+
+    def _survey(doc):
+        if doc not in done:
+            done[doc] = {}
+            for mode, context in contexts.items():
+                p = Page(browser, site, f"{doc}.html", context=context)
+                try:
+                    p.typeset()
+                    result = p.page.evaluate(SURVEY_JS)
+                    result["errors"] = p.errors
+                    shot = ARTIFACTS / mode / f"{doc.replace('/', '__')}.png"
+                    shot.parent.mkdir(parents=True, exist_ok=True)
+                    p.page.screenshot(path=str(shot), full_page=True)
+                    done[doc][mode] = result
+                finally:
+                    p.close()
+        return done[doc]
+    yield _survey
+    for context in contexts.values():
+        context.close()
+
+
+# Known defects in chapter pages that other work is fixing; (check, page) -> reason. Keep it short.
+KNOWN = {}
+
+
+def problems_of(survey, doc, check, modes=MODES) -> list[str]:
+    if (check, doc) in KNOWN:
+        pytest.xfail(KNOWN[(check, doc)])
+    found = []
+    for mode in modes:
+        found += [f"[{mode}] {problem}" for problem in survey(doc)[mode][check]]
+    return found
+
+
+def report(doc, found) -> str:
+    return f"{doc}: {len(found)} problem(s)\n  " + "\n  ".join(found)
+
+
+@pytest.mark.parametrize("doc", toc_pages())
+def test_nothing_is_wider_than_the_page(doc, survey):
+    found = problems_of(survey, doc, "overflow")
+    assert not found, report(doc, found)
+
+
+@pytest.mark.parametrize("doc", toc_pages())
+def test_no_glue_or_tex_artefacts_in_the_text(doc, survey):
+    found = problems_of(survey, doc, "text", modes=["desktop"])
+    assert not found, report(doc, found)
+
+
+@pytest.mark.parametrize("doc", toc_pages())
+def test_images_have_alt_text_and_captions(doc, survey):
+    found = problems_of(survey, doc, "images", modes=["desktop"])
+    assert not found, report(doc, found)
+
+
+@pytest.mark.parametrize("doc", toc_pages())
+def test_every_formula_is_typeset(doc, survey):
+    found = problems_of(survey, doc, "math", modes=["desktop", "phone"])
+    found += [f"[{mode}] console: {e}" for mode in MODES for e in survey(doc)[mode]["errors"]]
+    assert not found, report(doc, found)
+
+
+def test_dark_mode_follows_the_readers_setting(survey):
+    assert survey("intro")["dark"]["theme"] == "dark" and survey("intro")["desktop"]["theme"] == "light"

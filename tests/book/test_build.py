@@ -1,4 +1,5 @@
 """The book builds with warnings as errors, executing every lesson, and links lessons to exercises."""
+import os
 import re
 from pathlib import Path
 
@@ -29,7 +30,10 @@ def test_lessons_were_executed_without_errors(book_html):
 def test_lessons_ran_offline(book_html):
     """Every lesson kernel of the build ran the offline guard first (a download would have failed
     the build: the guard raises, and errors fail it)."""
-    guarded = (book_html.parents[1] / "guarded.log").read_text().split()
+    log = book_html.parents[1] / "guarded.log"
+    if not log.exists() and os.environ.get("BOOK_HTML"):
+        pytest.skip("BOOK_HTML: a book built elsewhere, without the offline guard")
+    guarded = log.read_text().split()
     assert len(guarded) == len(chapters())
 
 
