@@ -11,7 +11,7 @@ and mode, shared by the tests below): nothing wider than the text column unless 
 scroll box, no glue artefacts in the text (a quoted number, a stray `$`, a literal `\\_`), every
 image with an alt text that is not a file name and inside a captioned figure, every formula
 typeset without a MathJax error. Each test names every offending element of its page at once.
-Full-page screenshots of every page and mode are kept in _build/artifacts/pages/<mode>/.
+Full-page screenshots (JPEG) of every page and mode are kept in _build/artifacts/pages/<mode>/.
 """
 import functools
 import http.server
@@ -356,9 +356,9 @@ def survey(browser, site):
                     p.typeset()
                     result = p.page.evaluate(SURVEY_JS)
                     result["errors"] = p.errors
-                    shot = ARTIFACTS / mode / f"{doc.replace('/', '__')}.png"
+                    shot = ARTIFACTS / mode / f"{doc.replace('/', '__')}.jpg"
                     shot.parent.mkdir(parents=True, exist_ok=True)
-                    p.page.screenshot(path=str(shot), full_page=True)
+                    p.page.screenshot(path=str(shot), full_page=True, type="jpeg", quality=70)
                     done[doc][mode] = result
                 finally:
                     p.close()
