@@ -6,7 +6,7 @@ from scipy import signal
 
 from grader.engine.placeholder import ____
 from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
-                              ThoughtQuestion, ValueQuestion, case, label_questions)
+                              ValueQuestion, case, label_questions)
 from grader.engine.values import to_array
 
 __all__ = ["____", "x_q", "w_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7", "q_8"]
@@ -271,13 +271,21 @@ q_7 = ChoiceQuestion(
     solution_code='conv1d_layer_computes = "b"',
 )
 
-q_8 = ThoughtQuestion(
-    solution="A Conv1D layer learns its kernel from data. If the best kernel for true convolution is w, the "
+q_8 = ChoiceQuestion(
+    "flip_matters", {"a", "b"},
+    {"a": "A layer that learns its kernel simply learns the flipped kernel, so leaving out the flip changes no output the network can reach.",
+     "b": "The flip matters when you apply a kernel designed for true convolution, such as a signal-processing filter like the edge detector of question 4.",
+     "c": "Cross-correlation and convolution give the same output for every kernel.",
+     "d": "The flip matters for padding: `padding=\"same\"` needs a flipped kernel."},
+    why_not={"c": "only for a symmetric kernel (w == w[::-1]). Question 2 gave different outputs for the same kernel.",
+             "d": "padding only adds zeros at the ends of the signal; it has nothing to do with the flip."},
+    hints=["What would change in the trained network if every kernel were stored reversed?"],
+    solution="(a, b): " + "A Conv1D layer learns its kernel from data. If the best kernel for true convolution is w, the "
              "layer simply learns w[::-1] for cross-correlation: both compute exactly the same outputs, and "
              "skipping the flip saves work and makes the weights easier to read (the kernel looks like the "
              "pattern it detects). The flip matters only when you bring a kernel from signal processing, "
              "like the edge detector of question 4.",
-    hints=["What would change in the trained network if every kernel were stored reversed?"],
+    solution_code="flip_matters = \"ab\"",
 )
 
 label_questions(globals())

@@ -11,8 +11,8 @@ from scipy import signal
 
 from grader.engine.placeholder import ____
 from grader.engine.values import loaded_object as _library_object
-from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
-                              ThoughtQuestion, ValueQuestion, case, label_questions)
+from grader.engine.questions import (ShapeQuestion, ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
+                              ValueQuestion, case, label_questions)
 from grader.engine.values import describe, is_tensor, show_value, to_array
 
 __all__ = ["____", "image_q", "kernel_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7", "q_8"]
@@ -124,20 +124,19 @@ def _known_mistakes(var: str, table: dict[str, str]):
     return check
 
 
-def _is(var: str, path: str, what: str):
+def _is(var: str, paths: tuple, what: str):
+    """The answer must be one of the functions in ``paths`` (functions that do the same job are all right)."""
     def check(f):
-        wanted = _library_object(path)
-        if wanted is not None and f is wanted:
+        if any(_library_object(path) is not None and f is _library_object(path) for path in paths):
             return None
         if _is_keras_layer(f):
-            return (f"`{var}` is a Keras layer object. A layer holds its own weights; here we want the plain "
-                    f"TensorFlow function, `{path.replace('tensorflow', 'tf')}`.")
+            return (f"`{var}` is a Keras layer object. A layer holds its own weights; here we want a plain "
+                    f"function that applies the kernel we give it.")
         if not callable(f):
             return f"`{var}` should be a function, but it is {describe(f)}."
         name = getattr(f, "__name__", None)
         name = name if type(name) is str else type(f).__name__
-        return (f"`{var}` is `{name}`, not {what}. That one lives in the `tf.nn` module: "
-                f"`{path.replace('tensorflow', 'tf')}`.")
+        return f"`{var}` is `{name}`; the question asks for {what} from TensorFlow's `tf.nn` module."
     return check
 
 
@@ -146,8 +145,6 @@ _CONV_MISTAKES = {
                             "spatial axes: use the 2-D function, `tf.nn.conv2d`.",
     "tensorflow.nn.conv3d": "`tf.nn.conv3d` slides along three axes (volumes, video). An image has two: "
                             "use `tf.nn.conv2d`.",
-    "tensorflow.nn.convolution": "`tf.nn.convolution` is the general N-dimensional version: it would work, but "
-                                 "the question asks for the 2-D function by name, `tf.nn.conv2d`.",
     "tensorflow.nn.depthwise_conv2d": "`tf.nn.depthwise_conv2d` filters each channel separately (a later topic). "
                                       "The ordinary 2-D convolution is `tf.nn.conv2d`.",
     "keras.layers.Conv2D": "`keras.layers.Conv2D` is a layer class: it creates and learns its own kernel. Here we "
@@ -175,10 +172,6 @@ _RELU_MISTAKES = {
                              "detection step is ReLU: `tf.nn.relu`.",
     "tensorflow.math.abs": "`abs` turns negative values positive instead of dropping them, so an edge of the "
                            "wrong direction would still be detected. ReLU sets them to 0: `tf.nn.relu`.",
-    "keras.activations.relu": "that is Keras's ReLU: the same numbers, but the question asks for TensorFlow's "
-                              "own function next to `tf.nn.conv2d`, which is `tf.nn.relu`.",
-    "keras.ops.relu": "that is Keras's backend-independent ReLU: the same numbers, but the question asks for "
-                      "TensorFlow's own function, `tf.nn.relu`.",
     "keras.layers.ReLU": "`keras.layers.ReLU` is a layer class, for building models. The plain function is "
                          "`tf.nn.relu`.",
     "tensorflow.nn.conv2d": "`tf.nn.conv2d` is the filtering step (question a); the detection step is "
@@ -188,21 +181,23 @@ _RELU_MISTAKES = {
 q_2 = MultipartQuestion(
     a=ObjectQuestion(
         "conv_fn", [_called_or_named("conv_fn", "tf.nn.conv2d"), _known_mistakes("conv_fn", _CONV_MISTAKES),
-                    _is("conv_fn", "tensorflow.nn.conv2d", "TensorFlow's 2-D convolution function")],
+                    _is("conv_fn", ("tensorflow.nn.conv2d", "tensorflow.nn.convolution"),
+                        "the 2-D convolution function")],
         hints=["TensorFlow's neural-network operations are in the module `tf.nn`. The convolution for images "
                "has a '2d' in its name."],
         solution="The function itself, not a call:", solution_code="import tensorflow as tf\nconv_fn = tf.nn.conv2d"),
     b=ObjectQuestion(
         "relu_fn", [_called_or_named("relu_fn", "tf.nn.relu"), _known_mistakes("relu_fn", _RELU_MISTAKES),
-                    _is("relu_fn", "tensorflow.nn.relu", "TensorFlow's ReLU function")],
+                    _is("relu_fn", ("tensorflow.nn.relu", "keras.activations.relu", "keras.ops.relu"),
+                        "the ReLU function")],
         hints=["ReLU (rectified linear unit) is in `tf.nn` too; its name is its abbreviation."],
         solution="The function itself, not a call:", solution_code="import tensorflow as tf\nrelu_fn = tf.nn.relu"),
 )
 
 
 # ---- question 3: output size per axis -------------------------------------------------
-q_3 = ValueQuestion(
-    "out_shape", (476, 638),
+q_3 = ShapeQuestion(
+    "out_shape", (476, 638), axes=("rows", "columns"),
     mistakes=[
         Mistake("one short on each axis: there are H − kh + 1 window positions down and W − kw + 1 across.",
                 value=(475, 637)),
@@ -485,13 +480,20 @@ q_7 = FunctionQuestion(
 
 
 # ---- question 8: what the kernel sum does -----------------------------------------------
-q_8 = ThoughtQuestion(
-    solution="On a flat patch where every pixel is c, a kernel gives c × (sum of its weights). Edge detect and "
+q_8 = ChoiceQuestion(
+    "kernel_sum_effects", {"a", "b", "c"},
+    {"a": "A kernel summing to 0 turns a flat, uniform patch into 0, so only the edges remain in the filtered image.",
+     "b": "A kernel summing to 1 keeps the brightness of flat patches, so the filtered image still looks like the photo.",
+     "c": "A kernel summing to 2 doubles the brightness of every flat patch.",
+     "d": "A kernel summing to 0 makes the whole image black, edges included."},
+    why_not={"d": "on a flat patch every pixel is c and the output is c × (sum of weights) = 0; across an edge the pixels differ, so the weighted sum is not 0 there. Edges survive."},
+    hints=["Apply each kernel to a 3×3 patch in which every pixel has the same value c."],
+    solution="(a, b, c): " + "On a flat patch where every pixel is c, a kernel gives c × (sum of its weights). Edge detect and "
              "the Sobel kernels sum to 0: flat regions become 0 (black after ReLU) and only edges remain. "
              "Sharpen and blur sum to 1: flat regions keep their brightness, so the output still looks like the "
              "photo, crisper or softer. Emboss sums to 1 as well, which is why it keeps a grey version of the photo "
              "under its relief. A kernel summing to 2 would double the brightness of every flat region.",
-    hints=["Apply each kernel to a 3×3 patch in which every pixel has the same value c."],
+    solution_code="kernel_sum_effects = \"abc\"",
 )
 
 label_questions(globals())

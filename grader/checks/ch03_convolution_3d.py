@@ -11,7 +11,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from grader.engine.placeholder import ____
 from grader.engine.values import loaded_object as _library_object
-from grader.engine.questions import (FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
+from grader.engine.questions import (ShapeQuestion, ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
                               ValueQuestion, case, label_questions)
 from grader.engine.values import describe, is_tensor, show_value, to_array
 
@@ -35,87 +35,9 @@ batch_q = np.arange(2 * 5 * 4 * 3).reshape(2, 5, 4, 3)
 
 
 
-# ---- shapes as answers -----------------------------------------------------------------
-def _as_shape(value):
-    """A tuple of ints (None allowed for a batch axis) for a shape-like answer, else None."""
-    if type(value).__module__.startswith("tensorflow") and type(value).__name__ == "TensorShape":
-        try:
-            value = tuple(value.as_list())
-        except Exception:
-            return None
-    if isinstance(value, np.ndarray) and value.ndim == 1 and np.issubdtype(value.dtype, np.integer):
-        return tuple(int(v) for v in value)
-    if type(value) not in (tuple, list):
-        return None
-    items = []
-    for v in value:
-        if v is None:
-            items.append(None)
-        elif isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
-            items.append(int(v))
-        else:
-            return None
-    return tuple(items)
-
-
-def _shape_like(var: str):
-    def check(value):
-        if _as_shape(value) is not None:
-            return None
-        if type(value) in (tuple, list) and to_array(value) is not None:
-            return (f"`{var}` = {show_value(value)} holds numbers that are not whole: a shape counts "
-                    "positions, so write whole numbers (use `//` or `int(...)`, not `/`).")
-        if type(value) is int or isinstance(value, np.integer):
-            return (f"`{var}` is a single number. A shape has one number per axis: write a tuple such as "
-                    "`(3, 3, 1, 8)`.")
-        return f"`{var}` should be a shape, a tuple of whole numbers such as `(3, 3, 1, 8)`, but it is {describe(value)}."
-    return check
-
-
-def _no_batch_axis(var: str, expected: tuple):
-    def check(value):
-        shape = _as_shape(value)
-        if None in shape[1:]:
-            return f"`{var}` = {shape} has `None` inside it: every axis here has a known length."
-        if len(shape) == len(expected) + 1 and shape[0] in (None, 1):
-            if shape[1:] == expected:
-                return (f"right, but with the batch axis in front: the question asks for the shape of one "
-                        f"example. Drop the leading `{shape[0]}`.")
-            return (f"`{var}` starts with a batch axis (`{shape[0]}`); the question asks for the shape of one "
-                    "example, without it. Drop it, then check the other axes again.")
-        if shape and shape[0] is None:
-            return f"`{var}` starts with `None`, a batch axis; the question asks for the shape of one example."
-        return None
-    return check
-
-
-def _shape_matches(var: str, expected: tuple, mistakes: dict):
-    def check(value):
-        shape = _as_shape(value)
-        if shape == expected:
-            return None
-        if shape in mistakes:
-            return mistakes[shape]
-        if len(shape) != len(expected):
-            return (f"`{var}` = {shape} has {len(shape)} axes; the answer has {len(expected)}. The hint lists "
-                    "them in order.")
-        wrong = [i for i, (a, b) in enumerate(zip(shape, expected)) if a != b]
-        return (f"`{var}` = {shape} has the right number of axes, but axis {wrong[0]} is wrong "
-                f"({len(wrong)} of {len(expected)} axes differ).")
-    return check
-
-
-def shape_question(var: str, expected: tuple, mistakes: dict, **kwargs) -> ObjectQuestion:
-    """A question whose answer is a shape tuple; ``mistakes`` maps wrong shapes to what to say."""
-    question = ObjectQuestion(var, [_shape_like(var), _no_batch_axis(var, expected),
-                                    _shape_matches(var, expected, mistakes)], **kwargs)
-    question.expected_shape = expected
-    return question
-
-
 # ---- question 1: kernel tensor shapes ---------------------------------------------------
 q_1 = MultipartQuestion(
-    a=shape_question(
+    a=ShapeQuestion(
         "kernel_shape_2d", (5, 3, 3, 32),
         mistakes={
             (5, 3, 32): "the input channels are missing: each filter spans all 3 channels of the RGB input, so "
@@ -135,7 +57,7 @@ q_1 = MultipartQuestion(
                "kh, kw come from `kernel_size`, cin from the input's last axis, cout from `filters`."],
         solution="(kh, kw, cin, cout) = (5, 3, 3, 32): 32 filters, each 5 rows × 3 columns × 3 channels.",
         solution_code="kernel_shape_2d = (5, 3, 3, 32)"),
-    b=shape_question(
+    b=ShapeQuestion(
         "kernel_shape_3d", (3, 3, 3, 3, 8),
         mistakes={
             (3, 3, 3, 8): "the input channels are missing: a Conv3D kernel has five axes, (kd, kh, kw, cin, cout), "
@@ -223,7 +145,7 @@ q_2 = MultipartQuestion(
 
 # ---- question 3: output shapes ------------------------------------------------------------
 q_3 = MultipartQuestion(
-    a=shape_question(
+    a=ShapeQuestion(
         "out_shape_2d", (26, 36, 8),
         mistakes={
             (26, 36, 3): "the output has one channel per filter, 8, not the input's 3 channels.",
@@ -242,7 +164,7 @@ q_3 = MultipartQuestion(
                "kh = 3, kw = 5; cout = `filters` = 8."],
         solution="(28 − 3 + 1, 40 − 5 + 1, 8) = (26, 36, 8).",
         solution_code="out_shape_2d = (28 - 3 + 1, 40 - 5 + 1, 8)"),
-    b=shape_question(
+    b=ShapeQuestion(
         "out_shape_3d", (14, 60, 60, 4),
         mistakes={
             (16, 60, 60, 4): "the kernel also slides along time (kd = 3), so the clip loses kd − 1 frames: "
@@ -512,14 +434,23 @@ q_7 = ValueQuestion(
                   "gray_kernel))\n# turns an (h, w, 3) image into skimage.color.rgb2gray(image)[..., None]",
 )
 
-q_8 = ThoughtQuestion(
-    solution="Keras's Dense layer multiplies the *last* axis of its input by a (cin, cout) matrix and adds a bias, "
+q_8 = ChoiceQuestion(
+    "dense_equals", "a",
+    {"a": "`Conv2D(16, kernel_size=1)`: the same (64 + 1) · 16 = 1,040 parameters, applied at every pixel, never mixing different pixels.",
+     "b": "`Conv2D(16, kernel_size=3)`: it also sees each pixel's neighbours.",
+     "c": "A `Dense(16)` layer on the flattened map, with h · w · 64 · 16 weights.",
+     "d": "`Conv2D(64, kernel_size=1)`."},
+    why_not={"b": "a Dense layer multiplies only the last axis (the 64 channels) by its weight matrix, pixel by pixel: it never looks at a neighbour, so its window is 1×1.",
+             "c": "that layer would connect every pixel with every output unit. Keras's Dense on a 3-D input acts on the last axis only, at every position separately.",
+             "d": "the output has 16 channels, so the layer needs 16 filters, not 64."},
+    hints=["Which axis does a Dense layer multiply by its weight matrix when its input has more than one axis?"],
+    solution="(a): " + "Keras's Dense layer multiplies the *last* axis of its input by a (cin, cout) matrix and adds a bias, "
              "at every position of the other axes. On a feature map (h, w, cin) that is exactly a 1×1 convolution "
              "with kernel W.reshape(1, 1, cin, cout): the same (cin + 1)·cout parameters, the same numbers at every "
              "pixel. It is not the 'dense layer on the flattened image' of the parameter count: that one would "
              "connect every pixel with every output, h·w·cin weights per unit, while the 1×1 convolution never "
              "mixes different pixels.",
-    hints=["Which axis does a Dense layer multiply by its weight matrix when its input has more than one axis?"],
+    solution_code="dense_equals = \"a\"",
 )
 
 label_questions(globals())

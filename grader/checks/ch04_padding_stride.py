@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from grader.engine.placeholder import ____
-from grader.engine.questions import (FunctionQuestion, Mistake, MultipartQuestion, ThoughtQuestion, ValueQuestion, case,
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ValueQuestion, case,
                               label_questions)
 
 __all__ = ["____", "image_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
@@ -305,15 +305,23 @@ q_6 = MultipartQuestion(
 
 
 # ---- question 7 -------------------------------------------------------------------------
-q_7 = ThoughtQuestion(
-    solution="Three stacked 3×3 layers see a 7×7 patch, like one 7×7 layer. With C channels in and out they "
+q_7 = ChoiceQuestion(
+    "why_stack", {"a", "b"},
+    {"a": "The stack needs fewer weights: 3 · 9 · C² = 27 · C² instead of 49 · C².",
+     "b": "The stack puts two more nonlinearities (ReLUs) between input and output.",
+     "c": "The stack sees a larger patch of the image than one 7×7 layer.",
+     "d": "The stack needs less memory for activations during training."},
+    why_not={"c": "both see exactly a 7×7 patch: that was question 6 (a).",
+             "d": "the stack computes and keeps three layers of activations instead of one: that is its price."},
+    hints=["Compare the weights per input/output channel pair: 3·(3·3) against 7·7. What sits between the "
+           "stacked layers in a real network?"],
+    solution="(a, b): " + "Three stacked 3×3 layers see a 7×7 patch, like one 7×7 layer. With C channels in and out they "
              "need 3·9·C² = 27·C² weights instead of 49·C² (the lesson counts 110,784 against 200,768 "
              "parameters for C = 64), and they put two more nonlinearities (ReLUs) between input and output, so "
              "the stack can compute functions a single linear 7×7 filter cannot. The price: three layers of "
              "activations to compute and keep in memory instead of one. (The lesson's gradient maps show one "
              "more difference: the stack weighs the centre of its 7×7 patch much more than the corners.)",
-    hints=["Compare the weights per input/output channel pair: 3·(3·3) against 7·7. What sits between the "
-           "stacked layers in a real network?"],
+    solution_code="why_stack = \"ab\"",
 )
 
 label_questions(globals())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.engine.placeholder import ____
-from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ThoughtQuestion,
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion,
                               ValueQuestion, case, label_questions)
 from grader.engine.values import to_array
 
@@ -294,15 +294,23 @@ q_6 = FunctionQuestion(
     return grad''',
 )
 
-q_7 = ThoughtQuestion(
-    solution="A ReLU unit whose input z is negative for every example outputs 0 and has slope 0, so no gradient "
+q_7 = ChoiceQuestion(
+    "dead_relu", {"a", "b"},
+    {"a": "No gradient reaches the unit's weights (its slope is 0 on every example), so they stop changing: the unit is dead.",
+     "b": "A leaky ReLU keeps a small slope for negative inputs, so some gradient always flows and the unit can recover.",
+     "c": "The unit outputs large negative values that swamp the next layer.",
+     "d": "Lowering the learning rate brings a dead unit back to life."},
+    why_not={"c": "ReLU outputs 0 for every negative input: a dead unit is silent, not loud.",
+             "d": "with a zero gradient every update is zero, whatever the learning rate. A smaller rate helps prevent units from dying, not revive them."},
+    hints=["What is the gradient reaching a ReLU unit's weights when its input is negative for every training "
+           "example?"],
+    solution="(a, b): " + "A ReLU unit whose input z is negative for every example outputs 0 and has slope 0, so no gradient "
              "reaches its weights and they never change: the unit is 'dead'. This happens after a too-large "
              "update pushes the bias far below zero, or with a too-large learning rate. Leaky ReLU keeps a small "
              "slope α (e.g. 0.01 or 0.1) for z < 0, so some gradient always flows and the unit can recover; the "
              "price is a little less sparsity (negative evidence is shrunk, not erased). Careful initialisation "
              "(He) and moderate learning rates make dead units rare, which is why plain ReLU remains the default.",
-    hints=["What is the gradient reaching a ReLU unit's weights when its input is negative for every training "
-           "example?"],
+    solution_code="dead_relu = \"ab\"",
 )
 
 label_questions(globals())

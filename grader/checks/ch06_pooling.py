@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.engine.placeholder import ____
-from grader.engine.questions import (FunctionQuestion, Mistake, MultipartQuestion, ThoughtQuestion, ValueQuestion, case,
+from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ValueQuestion, case,
                               label_questions)
 
 __all__ = ["____", "fmap_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
@@ -354,16 +354,23 @@ q_6 = ValueQuestion(
     solution_code="receptive_field = 1 + (3 - 1) * 1 + (2 - 1) * 1 + (3 - 1) * 2",
 )
 
-q_7 = ThoughtQuestion(
-    solution="Flatten keeps every position of every channel, so the Dense layer learns a separate weight for "
+q_7 = ChoiceQuestion(
+    "gap_effects", {"a", "b", "c"},
+    {"a": "The head needs far fewer parameters: one weight per channel and output instead of one per position, channel and output.",
+     "b": "The model accepts images of any size.",
+     "c": "The head no longer cares *where* in the image a feature appears.",
+     "d": "The head still knows where in the image each feature was."},
+    why_not={"d": "global average pooling keeps one number per channel, the average over all positions: where a feature was is exactly what it throws away (unless earlier layers encode it in their channels)."},
+    hints=["Compare what the Dense layer can learn after Flatten (one weight per position and channel) and after "
+           "GAP (one weight per channel)."],
+    solution="(a, b, c): " + "Flatten keeps every position of every channel, so the Dense layer learns a separate weight for "
              "'feature f at position (i, j)': many parameters (question 4), a fixed input size, and a head that can "
              "memorise where things were in the training images. Global average pooling keeps one number per "
              "channel, 'how much of feature f is in the image': far fewer parameters, any input size, and "
              "invariance to where the feature is. What is lost is the layout: GAP cannot tell 'eye above mouth' "
              "from 'mouth above eye' unless earlier layers encode it in their channels, which deep convnets learn "
              "to do, since their units see large parts of the image.",
-    hints=["Compare what the Dense layer can learn after Flatten (one weight per position and channel) and after "
-           "GAP (one weight per channel)."],
+    solution_code="gap_effects = \"abc\"",
 )
 
 label_questions(globals())

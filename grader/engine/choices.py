@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .feedback import Outcome
-from .questions import Incorrect, Question, student_value
+from .base import Incorrect, Question, student_value
 from .values import describe
 
 _STRIP = " \t\n'\"()[]{}.:;!"

@@ -23,7 +23,7 @@ import numpy as np
 from .feedback import Outcome
 from .limits import StudentTimeout, call_with_time_limit
 from .placeholder import contains_placeholder
-from .questions import Incorrect, NotAttempted, Question, array_slip, numeric_slip, student_value
+from .base import Incorrect, NotAttempted, Question, array_slip, numeric_slip, student_value
 from .values import describe, is_tensor, same_values, shape_items, show_value, to_array
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))      # .../grader
@@ -231,7 +231,7 @@ class FunctionQuestion(Question):
 
     def assert_passes_on(self, cases) -> None:
         """Older hidden-test form (kept for submitted notebooks): the check on extra inputs."""
-        from .questions import outcome_of
+        from .base import outcome_of
         from dataclasses import replace
         cases = [c if isinstance(c, Case) else Case(tuple(c)) for c in cases]
         outcome = outcome_of(lambda: self._evaluate(cases))

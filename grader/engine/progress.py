@@ -30,7 +30,7 @@ def chapter_points(chapter: str) -> dict:
 
 
 def _questions(namespace: dict) -> dict:
-    from .questions import Question
+    from .base import Question
     found = {name: q for name, q in namespace.items() if re.fullmatch(r"q_\d+", name) and isinstance(q, Question)}
     return dict(sorted(found.items(), key=lambda kv: int(kv[0][2:])))
 

@@ -8,7 +8,7 @@ a float) when the value itself is right.
 from __future__ import annotations
 
 from .feedback import Outcome
-from .questions import Incorrect, Question, student_value
+from .base import Incorrect, Question, student_value
 from .values import describe, shape_items
 
 
@@ -26,7 +26,10 @@ class ShapeQuestion(Question):
     def __init__(self, var: str, expected, *, axes=None, mistakes=None, **kwargs):
         super().__init__(**kwargs)
         self.var, self._expected, self.axes = var, expected, tuple(axes) if axes else None
-        self.mistakes = {tuple(k): v for k, v in (mistakes or {}).items()}
+        if isinstance(mistakes, dict):
+            self.mistakes = {tuple(k): v for k, v in mistakes.items()}
+        else:      # a list of Mistake(says, value=shape)
+            self.mistakes = {tuple(m.value): m.says for m in (mistakes or ()) if m.value is not None}
 
     def expected(self) -> tuple:
         value = self._expected() if callable(self._expected) else self._expected
@@ -36,10 +39,14 @@ class ShapeQuestion(Question):
         got = student_value(self.var)
         want = self.expected()
         if type(got) is str:
-            raise Incorrect(f"`{self.var}` is a string; give the shape as a tuple of whole numbers, e.g. "
+            raise Incorrect(f"`{self.var}` is a string; it should be a shape, a tuple of whole numbers such as "
                             f"`{_show(tuple(3 for _ in want))}`, without quotes.")
-        if type(got) is int:
-            got = (got,)
+        if (type(got) is int or type(got).__module__ == "numpy" and hasattr(got, "dtype")
+                and getattr(got, "ndim", 1) == 0):
+            if len(want) != 1:
+                raise Incorrect(f"`{self.var}` is a single number; a shape has one number per axis: write a tuple "
+                                f"such as `{_show(tuple(3 for _ in want))}`.")
+            got = (int(got),)
         shape = shape_items(got)
         if shape is None:
             raise Incorrect(f"`{self.var}` should be a shape, a tuple of whole numbers such as "
@@ -47,14 +54,17 @@ class ShapeQuestion(Question):
         if any(type(d) is float for d in shape):
             rounded = tuple(None if d is None else int(d) for d in shape)
             if rounded == want:
-                raise Incorrect(f"the sizes are right, but some are floats ({_show(shape)}): sizes are whole "
-                                "numbers. Use `//` instead of `/`, or `int(...)`.")
+                raise Incorrect(f"the sizes are right, but some are floats ({_show(shape)}), not whole numbers: "
+                                "a shape counts positions. Use `//` instead of `/`, or `int(...)`.")
             shape = rounded
         if shape == want:
             return self._correct()
         if shape in self.mistakes:
             raise Incorrect(self.mistakes[shape])
-        raise Incorrect(self._diagnose(shape, want))
+        message = self._diagnose(shape, want)
+        if message is None and None in shape and None not in want:
+            message = f"`{self.var} = {_show(shape)}` has `None` in it: every axis here has a known length."
+        raise Incorrect(message or f"`{self.var} = {_show(shape)}` is not the answer.")
 
     def _axis(self, i: int) -> str:
         return f"axis {i} ({self.axes[i]})" if self.axes and i < len(self.axes) else f"axis {i}"
@@ -62,8 +72,9 @@ class ShapeQuestion(Question):
     def _diagnose(self, shape: tuple, want: tuple) -> str:
         got = f"`{self.var} = {_show(shape)}`"
         if len(shape) == len(want) + 1 and shape[1:] == want and shape[0] in (None, 1):
-            return (f"{got} has a leading batch axis ({shape[0]}); the task asks for the shape of one example, "
-                    f"without it: drop the first entry.")
+            lead = "None" if shape[0] is None else "1"
+            return (f"{got} has a batch axis in front; the task asks for the shape of one example, without the "
+                    f"batch axis. Drop the leading `{lead}`.")
         if len(shape) + 1 == len(want) and want[0] in (None, 1) and want[1:] == shape:
             return (f"{got} is missing the leading batch axis: Keras adds it in front, as `None` "
                     "(any number of examples).")

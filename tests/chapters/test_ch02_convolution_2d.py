@@ -37,7 +37,6 @@ def test_multipart_and_thought_questions(student, tf):
     for part in ch.q_2.parts.values():
         run_solution(part, student, tf)
     assert ch.q_2.evaluate().status == CORRECT
-    assert ch.q_8.evaluate().status == "info" and ch.q_8.solution_text
 
 
 # ---- question 1: the kernel as a tensor ------------------------------------------------
@@ -73,7 +72,6 @@ def test_float32_variable_is_accepted(student, tf):
 FUNCTION_MISTAKES = [
     ("a", lambda tf, keras: tf.nn.conv1d, "`tf.nn.conv1d` slides"),
     ("a", lambda tf, keras: tf.nn.conv3d, "three axes"),
-    ("a", lambda tf, keras: tf.nn.convolution, "N-dimensional"),
     ("a", lambda tf, keras: tf.nn.depthwise_conv2d, "each channel separately"),
     ("a", lambda tf, keras: keras.layers.Conv2D, "layer class"),
     ("a", lambda tf, keras: keras.layers.Conv2D(1, 3), "Keras layer object"),
@@ -82,20 +80,28 @@ FUNCTION_MISTAKES = [
     ("a", lambda tf, keras: tf.nn.conv2d(tf.ones((1, 3, 3, 1)), tf.ones((2, 2, 1, 1)), 1, "VALID"),
      "you *called* a function"),
     ("a", lambda tf, keras: "tf.nn.conv2d", "without quotes"),
-    ("a", lambda tf, keras: np.convolve, "not TensorFlow's 2-D convolution function"),
+    ("a", lambda tf, keras: np.convolve, "asks for the 2-D convolution function from TensorFlow's `tf.nn`"),
     ("a", lambda tf, keras: None, "should be a function"),
     ("b", lambda tf, keras: tf.nn.sigmoid, "squashes every value into (0, 1)"),
     ("b", lambda tf, keras: tf.nn.leaky_relu, "small part of the negative"),
     ("b", lambda tf, keras: tf.nn.relu6, "caps the output"),
     ("b", lambda tf, keras: tf.math.abs, "instead of dropping them"),
     ("b", lambda tf, keras: tf.nn.tanh, "keeps the sign"),
-    ("b", lambda tf, keras: keras.activations.relu, "Keras's ReLU"),
-    ("b", lambda tf, keras: keras.ops.relu, "backend-independent ReLU"),
     ("b", lambda tf, keras: keras.layers.ReLU, "layer class"),
     ("b", lambda tf, keras: tf.nn.conv2d, "filtering step"),
     ("b", lambda tf, keras: tf.nn.relu(tf.constant([-1.0, 2.0])), "you *called* a function"),
-    ("b", lambda tf, keras: lambda x: np.maximum(x, 0), "not TensorFlow's ReLU function"),
+    ("b", lambda tf, keras: lambda x: np.maximum(x, 0), "asks for the ReLU function from TensorFlow's `tf.nn`"),
 ]
+
+
+@pytest.mark.parametrize("part, make", [("a", lambda tf, keras: tf.nn.conv2d), ("a", lambda tf, keras: tf.nn.convolution),
+                                        ("b", lambda tf, keras: tf.nn.relu), ("b", lambda tf, keras: keras.activations.relu),
+                                        ("b", lambda tf, keras: tf.keras.activations.relu),
+                                        ("b", lambda tf, keras: keras.ops.relu)])
+def test_functions_that_do_the_same_job_are_accepted(part, make, student, tf, keras):
+    question = ch.q_2.parts[part]
+    student[question.var] = make(tf, keras)
+    assert question.evaluate().status == CORRECT
 
 
 @pytest.mark.parametrize("part, make, says", FUNCTION_MISTAKES,

@@ -39,7 +39,6 @@ def test_multipart_and_thought_questions(student):
         for part in question.parts.values():
             run_solution(part, student)
         assert question.evaluate().status == CORRECT
-    assert ch.q_8.evaluate().status == "info" and ch.q_8.solution_text
 
 
 def test_the_lesson_example_matches_keras(keras):
@@ -54,9 +53,9 @@ def test_counts_and_shapes_agree_with_keras(keras):
         out = layer(keras.Input(shape))
         return layer, tuple(out.shape[1:])
     layer, _ = built(keras.layers.Conv2D(32, (5, 3)), (64, 64, 3))
-    assert tuple(layer.kernel.shape) == ch.q_1.a.expected_shape
+    assert tuple(layer.kernel.shape) == ch.q_1.a.expected()
     layer, _ = built(keras.layers.Conv3D(8, 3), (16, 64, 64, 3))
-    assert tuple(layer.kernel.shape) == ch.q_1.b.expected_shape
+    assert tuple(layer.kernel.shape) == ch.q_1.b.expected()
     first, first_out = built(keras.layers.Conv2D(64, 3), (32, 32, 3))
     second, _ = built(keras.layers.Conv2D(128, 3), first_out)
     hd, _ = built(keras.layers.Conv2D(16, 5, strides=5, use_bias=False), (1920, 1080, 3))
@@ -64,7 +63,7 @@ def test_counts_and_shapes_agree_with_keras(keras):
         (ch.q_2.a.expected(), ch.q_2.b.expected(), ch.q_2.c.expected())
     _, out2d = built(keras.layers.Conv2D(8, (3, 5)), (28, 40, 3))
     _, out3d = built(keras.layers.Conv3D(4, (3, 5, 5)), (16, 64, 64, 3))
-    assert (out2d, out3d) == (ch.q_3.a.expected_shape, ch.q_3.b.expected_shape)
+    assert (out2d, out3d) == (ch.q_3.a.expected(), ch.q_3.b.expected())
 
 
 VALUE_MISTAKES = [
