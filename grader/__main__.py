@@ -96,17 +96,23 @@ def instructor(args) -> int:
               f"{', '.join(students)}")
         return 0
     if args.command == "autograde":
+        import os
         from grader.instructor import batch_autograde, sandbox
         limits = sandbox.Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds, wall_seconds=args.wall_seconds,
                                 cell_seconds=args.cell_timeout, processes=args.processes)
-        result = batch_autograde.autograde(course, args.assignment, students=args.students or None,
-                                           workers=args.workers, limits=limits, use_sandbox=not args.no_sandbox,
-                                           warm=not args.cold_kernels,
-                                           keep=args.keep_scratch, progress=sys.stderr.isatty() or args.progress)
+        scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        try:
+            result = batch_autograde.autograde(course, args.assignment, students=args.students or None,
+                                               workers=args.workers, limits=limits, use_sandbox=not args.no_sandbox,
+                                               warm=not args.cold_kernels, scheduler=scheduler, resume=args.resume,
+                                               keep=args.keep_scratch, progress=sys.stderr.isatty() or args.progress)
+        except RuntimeError as exc:     # the cluster or the sandbox cannot grade: say why, change nothing
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         print(result.summary())
         from grader.instructor import hub
         hub.give_back(course)      # graded as root (the sandbox): the course's owner keeps their files
-        return 0
+        return 130 if result.interrupted else (1 if result.missing or result.refused else 0)
     if args.command == "feedback":
         status = run_nbgrader(course, "generate_feedback", args.assignment, "--force")
         if args.release and not status:
@@ -174,7 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cpu-seconds", type=int, default=300, help="CPU time of one kernel (default 300)")
     p.add_argument("--wall-seconds", type=int, default=600, help="life of one kernel (default 600)")
     p.add_argument("--processes", type=int, default=64, help="processes and threads of one kernel (default 64)")
-    p.add_argument("--no-sandbox", action="store_true", help="run kernels unsandboxed (trusted notebooks only)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run kernels unsandboxed (trusted notebooks only); without it, a machine or Dask worker "
+                        "that cannot sandbox refuses to grade")
+    p.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="grade on this Dask cluster (default: $DASK_SCHEDULER_ADDRESS, else this machine)")
+    p.add_argument("--resume", action="store_true",
+                   help="grade only the students without complete results (after an interrupted run)")
     p.add_argument("--cold-kernels", action="store_true",
                    help="start every sandboxed kernel from a fresh interpreter instead of forking a warm one")
     p.add_argument("--keep-scratch", action="store_true", help="keep .autograde/ (scratch courses) for debugging")

@@ -29,15 +29,39 @@ class BatchResult:
     workers: int = 1
     warm_kernels: int = 0                          # submissions whose kernel was forked warm
     phases: dict = field(default_factory=dict)     # where the time went (seconds), for the benchmark
+    cluster: str = ""                              # the Dask scheduler's address, if graded on a cluster
+    skipped: list = field(default_factory=list)    # --resume: already complete, not graded again
+    refused: dict = field(default_factory=dict)    # student -> the worker that refused and why
+    missing: list = field(default_factory=list)    # not graded (stuck, refused, interrupted)
+    interrupted: bool = False                      # Ctrl-C: the gradebook holds only complete results
 
     def summary(self) -> str:
+        where = f"on the Dask cluster at {self.cluster} ({self.workers} worker threads)" if self.cluster else \
+            f"with {self.workers} workers"
         lines = [f"{self.assignment}: {len(self.students)} submissions graded in {self.seconds:.1f} s "
-                 f"with {self.workers} workers ({self.warm_kernels} warm kernels)"]
+                 f"{where} ({self.warm_kernels} warm kernels)"]
         width = max([len(s) for s in self.students] + [7])
         for student, r in sorted(self.students.items()):
             extra = "; ".join(r["notes"] + ([f"review: {r['flags'][0]}" + (" …" if len(r["flags"]) > 1 else "")]
                                              if r["flags"] else []))
             lines.append(f"  {student:<{width}}  {r['score']:>5g} / {r['max_score']:g}" + (f"   {extra}" if extra else ""))
+        if self.cluster:
+            by_worker: dict = {}
+            for student, r in sorted(self.students.items()):
+                by_worker.setdefault(r.get("worker") or "?", []).append(student)
+            lines.append("graded by:")
+            lines += [f"  {w}: {len(names)}: {', '.join(names)}" for w, names in sorted(by_worker.items())]
+        if self.skipped:
+            lines.append(f"already complete, not graded again (--resume): {len(self.skipped)}")
+        for student, why in sorted(self.refused.items()):
+            lines.append(f"NOT graded: {student}: refused by {why}")
+        if self.interrupted:
+            lines.append("INTERRUPTED: the gradebook holds only the complete results above.")
+        left = [s for s in self.missing if s not in self.refused]
+        if left:
+            lines.append(f"NOT graded: {len(left)}: {', '.join(left)}")
+        if self.interrupted or self.missing:
+            lines.append("Run the same command with --resume to grade only what is missing.")
         return "\n".join(lines)
 
 
@@ -106,60 +130,95 @@ def warm_modules(source: Path) -> list[str] | None:
     return list(dict.fromkeys(modules))
 
 
+def graded_students(course: Path, db_url: str, assignment: str) -> set[str]:
+    """Students whose results are complete in the course: a submission in the gradebook and its
+    autograded files (merge_results writes the files first and commits the gradebook last)."""
+    from nbgrader.api import MissingEntry
+    with course_config.gradebook(db_url) as gb:
+        try:
+            found = {s.student.id for s in gb.find_assignment(assignment).submissions}
+        except MissingEntry:
+            return set()
+    return {s for s in found if any((course / "autograded" / s / assignment).glob("*.ipynb"))}
+
+
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
               limits: sandbox.Limits | None = None, use_sandbox: bool = True, harden: bool = True,
-              keep: bool = False, progress: bool = True, warm: bool = True) -> BatchResult:
+              keep: bool = False, progress: bool = True, warm: bool = True, scheduler: str | None = None,
+              resume: bool = False) -> BatchResult:
+    """Grade ``students`` (default: every submission) into the course gradebook; on this machine's
+    process pool, or on the Dask cluster whose scheduler is at ``scheduler``. ``resume`` skips the
+    students whose results are already complete (a re-run after an interrupted batch)."""
     start = time.perf_counter()
     course = Path(course).resolve()
     limits = limits or sandbox.Limits()
-    workers = workers or os.cpu_count() or 1
     course_config.ensure_tools_on_path()
     course_config.fast_alembic_version()
-    if use_sandbox and (reason := sandbox.unavailable_reason()):
+    client = None
+    if scheduler:           # a clear error, before anything is changed, if the cluster cannot grade
+        from . import dask_grading
+        client = dask_grading.connect(scheduler)
+        try:
+            dask_grading.preflight(client, use_sandbox)
+        except BaseException:
+            client.close()
+            raise
+        workers = sum(client.nthreads().values())
+    elif use_sandbox and (reason := sandbox.unavailable_reason()):
         raise RuntimeError(f"cannot sandbox the kernels: {reason}. Install it, or pass --no-sandbox "
                            "to grade trusted notebooks without one.")
+    workers = workers or os.cpu_count() or 1
+    try:
+        return _autograde(course, assignment, students=students, workers=workers, limits=limits,
+                          use_sandbox=use_sandbox, harden=harden, keep=keep, progress=progress, warm=warm,
+                          client=client, resume=resume, start=start)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _autograde(course: Path, assignment: str, *, students, workers, limits, use_sandbox, harden, keep, progress,
+               warm, client, resume, start) -> BatchResult:
     config = course_config.load(course)
     db_url = course_config.db_url(course)
     ensure_assignment(course, assignment, db_url)
     students = students or submitted_students(course, assignment)
+    result = BatchResult(assignment, workers=workers, cluster=client.scheduler.address if client else "")
+    if resume:
+        result.skipped = sorted(set(students) & graded_students(course, db_url, assignment))
+        students = [s for s in students if s not in result.skipped]
     before = collect.tree_hashes(course / "submitted") if (course / "submitted").exists() else {}
     batch = course / ".autograde" / f"{assignment}-{os.getpid()}"
     if batch.exists():
         shutil.rmtree(batch)
     batch.mkdir(parents=True)
     os.chmod(batch, 0o711)
-    result = BatchResult(assignment, workers=workers)
     phases = result.phases
     phases["prepare (gradebook, collect hashes)"] = time.perf_counter() - start
-    ctx = multiprocessing.get_context("spawn")
-    slots = ctx.Queue()
-    for i in range(workers):
-        slots.put(i)
     jobs: list[dict] = []
     preload = warm_modules(course / config.CourseDirectory.source_directory / assignment) if warm else None
-    zygotes = Path(tempfile.mkdtemp(prefix="grz-")) if use_sandbox and preload else None   # short: socket paths
+    zygotes = Path(tempfile.mkdtemp(prefix="grz-")) if use_sandbox and preload and not client else None
+    done = []
+    mark = time.perf_counter()
     try:
-        mark = time.perf_counter()
-        jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
-        # the workers start (and import nbgrader) while the parent builds the template and scratch courses
-        pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
-                        initargs=(slots, jupyter_path, (str(zygotes), preload) if zygotes else None),
-                        maxtasksperchild=None)
-        with pool, course_config.gradebook(db_url) as gb, _progress(progress, len(students), assignment) as advance:
-            template = scratch_course.build_template(course, assignment, batch,
-                                                     config.CourseDirectory.source_directory, harden=harden)
-            pending = {}
-            for s in students:
-                job = {"root": str(scratch_course.build_student(template, batch, course, assignment, s)),
-                       "template": str(template), "course": str(course), "student": s, "assignment": assignment,
-                       "limits": asdict(limits), "sandbox": use_sandbox}
-                jobs.append(job)
-                pending[s] = pool.apply_async(grade_student, (job,))
-            phases["template and scratch courses"] = time.perf_counter() - mark
+        with course_config.gradebook(db_url) as gb, _progress(progress, len(students), assignment) as advance:
+            if client:
+                template = scratch_course.build_template(course, assignment, batch,
+                                                         config.CourseDirectory.source_directory, harden=harden)
+                phases["template and scratch courses"] = time.perf_counter() - mark
+                from . import dask_grading
+                deadline = time.monotonic() + limits.wall_seconds * max(1, -(-len(students) // workers)) * 2 + 300
+                results = dask_grading.results(client, course, assignment, students, template, batch, limits=limits,
+                                               use_sandbox=use_sandbox, preload=preload, deadline=deadline)
+            else:
+                results = _local_results(course, assignment, students, batch, config, jobs, phases, mark,
+                                         workers=workers, limits=limits, use_sandbox=use_sandbox, harden=harden,
+                                         preload=preload, zygotes=zygotes)
             merging = 0.0
-            done = []
-            deadline = time.monotonic() + limits.wall_seconds * max(1, -(-len(jobs) // workers)) + 120
-            for r in _as_completed(pending, deadline):
+            for r in results:
+                if r.get("refused"):
+                    result.refused[r["student"]] = f"{r['worker']}: {r['refused']}"
+                    continue
                 flags = _audit(course, r["student"], assignment)
                 m = time.perf_counter()
                 if not r.get("stuck"):
@@ -178,17 +237,10 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
         phases["grading (wall, after the scratch courses)"] = time.perf_counter() - mark - \
             phases["template and scratch courses"]
         phases["  of which merging in the parent (overlaps grading)"] = merging
-        result.warm_kernels = sum(bool(r.get("warm")) for r in done)
-        phases["  worker time per submission (mean)"] = sum(r["seconds"] for r in done) / max(len(done), 1)
-        for key in dict.fromkeys(k for r in done for k in r.get("phases", {})):
-            phases[f"    {key} (mean)"] = sum(r.get("phases", {}).get(key, 0.0) for r in done) / len(done)
-        mark = time.perf_counter()
-        final = scores(db_url, assignment)
-        for r in done:
-            score, max_score = final.get(r["student"], (0.0, 0.0))
-            result.students[r["student"]] = {"score": score, "max_score": max_score, "notes": r["notes"],
-                                             "flags": r["flags"], "seconds": r["seconds"], "success": r["success"]}
+    except KeyboardInterrupt:
+        result.interrupted = True
     finally:
+        mark = time.perf_counter()
         if zygotes:
             shutil.rmtree(zygotes, ignore_errors=True)
         for j in jobs:
@@ -201,15 +253,55 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
                 (course / ".autograde").rmdir()
             except OSError:
                 pass
-        phases["finish (scores, clean-up)"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    result.warm_kernels = sum(bool(r.get("warm")) for r in done)
+    phases["  worker time per submission (mean)"] = sum(r["seconds"] for r in done) / max(len(done), 1)
+    for key in dict.fromkeys(k for r in done for k in r.get("phases", {})):
+        phases[f"    {key} (mean)"] = sum(r.get("phases", {}).get(key, 0.0) for r in done) / len(done)
+    final = scores(db_url, assignment)
+    for r in done:
+        if r["student"] not in final:       # stuck: nothing was written for this student
+            result.missing.append(r["student"])
+        score, max_score = final.get(r["student"], (0.0, 0.0))
+        result.students[r["student"]] = {"score": score, "max_score": max_score, "notes": r["notes"],
+                                         "flags": r["flags"], "seconds": r["seconds"], "success": r["success"],
+                                         "worker": r.get("worker", "")}
+    graded = set(result.students)
+    result.missing += [s for s in students if s not in graded and s not in result.missing
+                       and s not in result.refused]
     after = collect.tree_hashes(course / "submitted") if (course / "submitted").exists() else {}
     if after != before:
         changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
         raise RuntimeError(f"submitted files changed during grading: {changed}")
-    phases["finish (scores, clean-up)"] = phases.get("finish (scores, clean-up)", 0.0) + time.perf_counter() - mark
+    phases["finish (scores, clean-up)"] = time.perf_counter() - mark
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _local_results(course, assignment, students, batch, config, jobs, phases, mark, *, workers, limits,
+                   use_sandbox, harden, preload, zygotes):
+    """This machine's process pool: one scratch course per student, results as workers finish."""
+    ctx = multiprocessing.get_context("spawn")
+    slots = ctx.Queue()
+    for i in range(workers):
+        slots.put(i)
+    jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
+    # the workers start (and import nbgrader) while the parent builds the template and scratch courses
+    pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
+                    initargs=(slots, jupyter_path, (str(zygotes), preload) if zygotes else None),
+                    maxtasksperchild=None)
+    with pool:
+        template = scratch_course.build_template(course, assignment, batch,
+                                                 config.CourseDirectory.source_directory, harden=harden)
+        pending = {}
+        for s in students:
+            job = {"root": str(scratch_course.build_student(template, batch, course, assignment, s)),
+                   "template": str(template), "course": str(course), "student": s, "assignment": assignment,
+                   "limits": asdict(limits), "sandbox": use_sandbox}
+            jobs.append(job)
+            pending[s] = pool.apply_async(grade_student, (job,))
+        phases["template and scratch courses"] = time.perf_counter() - mark
+        deadline = time.monotonic() + limits.wall_seconds * max(1, -(-len(jobs) // workers)) + 120
+        yield from _as_completed(pending, deadline)
 
 
 def _as_completed(pending: dict, deadline: float):

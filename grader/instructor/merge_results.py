@@ -35,7 +35,18 @@ def read_scratch(scratch_root: Path, assignment: str, student: str) -> dict:
 
 def write_student(gb, saved: dict, scratch_root: Path, course: Path, assignment: str, student: str,
                   *, flag: bool = False) -> None:
-    """Replace ``student``'s submission in the open course gradebook ``gb``; copy the autograded files."""
+    """Replace ``student``'s submission in the open course gradebook ``gb``; copy the autograded files.
+
+    The files come first and the gradebook commit last: a student in the gradebook has complete
+    results, even when the batch is interrupted (Ctrl-C) in between (``--resume`` relies on it)."""
+    src_dir = scratch_root / "autograded" / student / assignment
+    dest_dir = course / "autograded" / student / assignment
+    if dest_dir.exists():
+        shutil.rmtree(dest_dir)
+    shutil.copytree(src_dir, dest_dir)
+    timestamp_file = course / "submitted" / student / assignment / "timestamp.txt"
+    if timestamp_file.exists() and not (dest_dir / "timestamp.txt").exists():
+        shutil.copy2(timestamp_file, dest_dir / "timestamp.txt")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -60,17 +71,9 @@ def write_student(gb, saved: dict, scratch_root: Path, course: Path, assignment:
                     if comment.name in cells["comments"]:
                         comment.auto_comment, comment.manual_comment = cells["comments"][comment.name]
             gb.db.commit()
-        except Exception:
+        except BaseException:
             gb.db.rollback()
             raise
-    src_dir = scratch_root / "autograded" / student / assignment
-    dest_dir = course / "autograded" / student / assignment
-    if dest_dir.exists():
-        shutil.rmtree(dest_dir)
-    shutil.copytree(src_dir, dest_dir)
-    timestamp_file = course / "submitted" / student / assignment / "timestamp.txt"
-    if timestamp_file.exists() and not (dest_dir / "timestamp.txt").exists():
-        shutil.copy2(timestamp_file, dest_dir / "timestamp.txt")
 
 
 def merge_student(scratch_root: Path, main_db_url: str, course: Path, assignment: str, student: str,
