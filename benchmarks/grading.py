@@ -7,11 +7,19 @@ throughput of each, the speed-up (goal: >= 1.8x on 2 cores), where the parallel 
 went, and the per-submission cost against the bare cost of starting a kernel (plain, with
 TensorFlow imported, and sandboxed). The machine's load average is printed before and after:
 other work on the machine depresses the speed-up.
+
+Further rows (``--only dask,tensorflow,projection`` runs just those): the Dask path with two local
+workers against the local pool on the same chapter-1 class (overhead per submission, goal <= 10 %);
+a chapter-7 class graded with warm and with cold kernels (worker-seconds per submission, goal
+warm <= 0.5x cold, scores equal); and, from those measured costs, what a 1,000-student class of
+every chapter would take on 1, 10 and 100 two-core grading machines.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import socket
 import shutil
 import subprocess
 import sys
@@ -86,7 +94,13 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
     parser.add_argument("--skip-kernel-costs", action="store_true", help="do not measure bare kernel start-up")
     parser.add_argument("--skip-cold", action="store_true", help="do not also grade with cold kernels")
+    parser.add_argument("--only", default="serial,dask,tensorflow,projection",
+                        help="rows to run, comma-separated (default: serial,dask,tensorflow,projection)")
+    parser.add_argument("--tf-students", type=int, default=12, help="size of the chapter-7 class (default 12)")
     args = parser.parse_args(argv)
+    rows = set(args.only.split(","))
+    if "serial" not in rows:
+        return extra_rows(args, rows)
     course_config.ensure_tools_on_path()
     use_sandbox = sandbox.unavailable_reason() is None
     tmp = Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -182,9 +196,127 @@ def main(argv=None) -> int:
                 f"with TensorFlow ({base:.2f} s); parallel {per_parallel:5.2f} worker-s = {per_parallel / base:4.2f}x; "
                 f"tool minus serial {per_parallel - per_serial:+5.2f} worker-s per submission (the sandbox, scratch "
                 f"course and merge cost; warm kernels save)")
-        return 0 if not differ and (not cold or s_cold == s_parallel) else 1
+        ok = not differ and (not cold or s_cold == s_parallel)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return (0 if ok else 1) | extra_rows(args, rows)
+
+
+@contextlib.contextmanager
+def local_cluster(folder: Path, workers: int):
+    """A `dask scheduler` and ``workers`` `dask worker --nthreads 1` processes on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    folder.mkdir(parents=True)
+    log = open(folder / "cluster.log", "w")
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              cwd=folder, stdout=log, stderr=log)]
+    for i in range(workers):
+        procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard",
+                                       "--local-directory", str(folder / f"w{i}")], cwd=folder, stdout=log, stderr=log))
+    try:
+        from distributed import Client
+        with Client(address, timeout="120s", set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=300)
+        yield address
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _course_for(root: Path, chapter: str, incoming: Path) -> Path:
+    root.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions" / chapter, root / "solutions" / chapter)
+    collect.collect(incoming, root, chapter, db_url=course_config.db_url(root))
+    return root
+
+
+def extra_rows(args, rows: set) -> int:
+    """The Dask, TensorFlow warm/cold and projection rows; returns 1 if scores differ."""
+    course_config.ensure_tools_on_path()
+    use_sandbox = sandbox.unavailable_reason() is None
+    out = lambda *a: print(*a, flush=True)  # noqa: E731
+    tmp = Path(tempfile.mkdtemp(prefix="bench-grading-more-"))
+    limits = sandbox.Limits(cell_seconds=120)
+    w = args.workers
+    measured, status = {}, 0
+    try:
+        if "dask" in rows or "projection" in rows:
+            students = make_class(args.students)
+            n = len(students)
+            synthetic_class.write(tmp / "incoming1", students)
+            local = _course_for(tmp / "local", CHAPTER, tmp / "incoming1")
+            remote = _course_for(tmp / "remote", CHAPTER, tmp / "incoming1")
+            out(f"\nDask path vs local pool: {n} submissions of {CHAPTER}, {w} workers each, sandbox "
+                f"{'on' if use_sandbox else 'OFF'} ({load()})")
+            with local_cluster(tmp / "cluster", w) as address:
+                r_local = batch_autograde.autograde(local, CHAPTER, workers=w, limits=limits, use_sandbox=use_sandbox,
+                                                    progress=False)
+                out(f"  local pool done ({load()})")
+                r_dask = batch_autograde.autograde(remote, CHAPTER, limits=limits, use_sandbox=use_sandbox,
+                                                   progress=False, scheduler=address)
+            same = batch_autograde.scores(course_config.db_url(local), CHAPTER) == \
+                batch_autograde.scores(course_config.db_url(remote), CHAPTER)
+            status |= 0 if same else 1
+            per_local, per_dask = w * r_local.seconds / n, w * r_dask.seconds / n
+            measured.update(ch01=per_local, dask_overhead=per_dask / per_local - 1, n1=n,
+                            merge=r_dask.phases.get("  of which merging in the parent (overlaps grading)", 0.0) / n)
+            out(f"  local pool, {w} workers      : {r_local.seconds:6.1f} s  {per_local:5.2f} worker-s each "
+                f"({r_local.warm_kernels} warm kernels)")
+            out(f"  Dask, {w} local workers      : {r_dask.seconds:6.1f} s  {per_dask:5.2f} worker-s each "
+                f"({r_dask.warm_kernels} warm kernels); overhead {100 * measured['dask_overhead']:+.0f} % per "
+                f"submission (goal <= 10 %: {'met' if measured['dask_overhead'] <= 0.10 else 'NOT met'}); "
+                f"{'same scores' if same else 'DIFFERENT scores'}; {load()}")
+            out(f"  parent's merge per submission: {measured['merge']:.3f} s (the one gradebook writer)")
+        if "tensorflow" in rows or "projection" in rows:
+            chapter = "ch07_keras_convnets"
+            students = synthetic_class.honest_for(chapter, args.tf_students)
+            n = len(students)
+            synthetic_class.write_for(chapter, tmp / "incoming7", students)
+            out(f"\nChapter 7, {n} submissions (full, blank, partial), {w} workers, warm vs cold kernels ({load()})")
+            r = {}
+            for mode in ("warm", "cold"):
+                course = _course_for(tmp / f"ch07-{mode}", chapter, tmp / "incoming7")
+                r[mode] = batch_autograde.autograde(course, chapter, workers=w, limits=limits, use_sandbox=use_sandbox,
+                                                    progress=False, warm=mode == "warm")
+                r[mode].scores = batch_autograde.scores(course_config.db_url(course), chapter)
+                out(f"  {mode}: {r[mode].seconds:6.1f} s  {w * r[mode].seconds / n:5.2f} worker-s each, "
+                    f"{r[mode].phases['  worker time per submission (mean)']:5.2f} s in the worker "
+                    f"({r[mode].warm_kernels} warm kernels; {load()})")
+            same = r["warm"].scores == r["cold"].scores
+            status |= 0 if same else 1
+            warm_s, cold_s = (w * r[m].seconds / n for m in ("warm", "cold"))
+            measured.update(ch07=warm_s, ch07_cold=cold_s)
+            out(f"  warm / cold                  : {warm_s / cold_s:4.2f}x (goal <= 0.5x: "
+                f"{'met' if warm_s / cold_s <= 0.5 else 'NOT met'}); {'same scores' if same else 'DIFFERENT scores'}")
+        if "projection" in rows and {"ch01", "ch07"} <= set(measured):
+            plain = [c for c in synthetic_class.notebooks.chapters()
+                     if not {"keras", "tensorflow"} & {m.split(".")[0] for m in
+                                                       batch_autograde.warm_modules(ROOT / "solutions" / c)}]
+            tf = [c for c in synthetic_class.notebooks.chapters() if c not in plain]
+            per = measured["ch01"] * len(plain) + measured["ch07"] * len(tf)
+            total = 1000 * per * (1 + max(measured["dask_overhead"], 0))
+            floor = 1000 * (len(plain) + len(tf)) * measured["merge"]
+            out(f"\nProjection: 1,000 students x {len(plain) + len(tf)} chapters ({len(plain)} at the measured chapter-1 "
+                f"cost {measured['ch01']:.2f} worker-s, {len(tf)} TensorFlow chapters at the chapter-7 warm cost "
+                f"{measured['ch07']:.2f}), Dask overhead {100 * measured['dask_overhead']:+.0f} %, the parent's merge "
+                f"{measured['merge']:.3f} s per submission as a floor:")
+            for machines in (1, 10, 100):
+                hours = max(total / (2 * machines), floor) / 3600
+                bound = "parent-bound" if floor >= total / (2 * machines) else "worker-bound"
+                out(f"  {machines:>3} two-core workers: {hours:6.2f} h ({bound})")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return status
 
 
 if __name__ == "__main__":

@@ -147,3 +147,23 @@ def write(folder: Path, students: dict) -> None:
             (dest / f"{CHAPTER}.ipynb").write_bytes(nb)
         else:
             nbformat.write(nb, str(dest / f"{CHAPTER}.ipynb"))
+
+
+def honest_for(chapter: str, n: int) -> dict[str, nbformat.NotebookNode]:
+    """``n`` honest submissions of any chapter: full, blank, and every k-th answer left out (k = 2, 3, …)."""
+    answers = notebooks.solution_sources(chapter)
+    exercise = notebooks.read(notebooks.exercise_notebook(chapter))
+    kinds = [("full", answers), ("blank", {})]
+    k = 2
+    while len(kinds) < n:
+        kinds.append((f"every{k}", {g: s for i, (g, s) in enumerate(answers.items()) if i % k}))
+        k += 1
+    return {f"s{i:02d}_{name}": notebooks.with_answers(exercise, a) for i, (name, a) in enumerate(kinds[:n])}
+
+
+def write_for(chapter: str, folder: Path, students: dict) -> None:
+    """``write`` for any chapter: folder/<student>/<chapter>/<chapter>.ipynb."""
+    for student, nb in students.items():
+        dest = folder / student / chapter
+        dest.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(dest / f"{chapter}.ipynb"))

@@ -99,10 +99,7 @@ def scores(db_url: str, assignment: str) -> dict[str, tuple[float, float]]:
         return {s.student.id: (s.score, s.max_score) for s in gb.find_assignment(assignment).submissions}
 
 
-NOT_PRELOADED = {"tensorflow", "keras", "torch", "jax"}
-
-
-def warm_modules(source: Path) -> list[str] | None:
+def warm_modules(source: Path) -> list[str]:
     """What each worker's kernel zygote imports once instead of every kernel: ipykernel and the
     modules the assignment's notebooks import at top level (their set-up cells). Read from the
     instructor's source notebooks, never from submissions: the zygote runs as root."""
@@ -123,10 +120,9 @@ def warm_modules(source: Path) -> list[str] | None:
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     # `from scipy import signal` imports a module; `from numpy import pi` fails harmlessly
                     modules += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
-    # None (cold kernels) for TensorFlow assignments: a forked kernel that imports or preloads
-    # keras hung in training in loaded test runs (fine when idle).
-    if any(m.split(".")[0] in NOT_PRELOADED for m in modules):
-        return None
+    # TensorFlow/keras too: importing them starts no thread (the zygote checks), so each forked
+    # kernel starts its own thread pools, as a fresh interpreter does (tests/instructor/test_sandbox.py
+    # grades a chapter-7 class warm and cold under load and compares every cell)
     return list(dict.fromkeys(modules))
 
 

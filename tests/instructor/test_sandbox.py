@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor import batch_autograde, grade_worker, sandbox
+from benchmarks import synthetic_class
+from grader.instructor import batch_autograde, collect, course_config, grade_worker, sandbox
 from grader.authoring.notebooks import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("instructor")]
@@ -165,7 +166,38 @@ def _uid(pid: str) -> int | None:
         return None
 
 
-def test_tensorflow_assignments_use_cold_kernels():
-    """A forked kernel training with keras hung in loaded runs: TensorFlow chapters grade cold."""
-    assert batch_autograde.warm_modules(ROOT / "solutions" / "ch07_keras_convnets") is None
-    assert "numpy" in batch_autograde.warm_modules(ROOT / "solutions" / "ch01_convolution_1d")
+def _graded_cells(course: Path, chapter: str, students) -> dict:
+    with course_config.gradebook(course_config.db_url(course)) as gb:
+        return {s: [(g.name, g.auto_score) for g in gb.find_submission_notebook(chapter, chapter, s).grades]
+                for s in students}
+
+
+def test_tensorflow_class_grades_warm_like_cold(tmp_path):
+    """Chapters 7-11: the zygote preloads keras (and TensorFlow through it); every forked kernel
+    starts TensorFlow's thread pools itself. A chapter-7 class graded with warm kernels gets the
+    cold kernels' score in every cell, and no kernel hangs (run it with -n 2 next to other tests)."""
+    if reason := sandbox.unavailable_reason():
+        pytest.skip(f"no sandbox here: {reason}")
+    chapter = "ch07_keras_convnets"
+    modules = batch_autograde.warm_modules(ROOT / "solutions" / chapter)
+    assert "keras" in modules and "numpy" in modules
+    students = synthetic_class.honest_for(chapter, 4)
+    synthetic_class.write_for(chapter, tmp_path / "incoming", students)
+    limits = sandbox.Limits(memory_mb=2048, cell_seconds=240, cpu_seconds=400, wall_seconds=900, processes=64)
+    results, cells = {}, {}
+    for mode in ("warm", "cold"):
+        course = tmp_path / mode
+        course.mkdir()
+        shutil.copy(ROOT / "nbgrader_config.py", course)
+        shutil.copytree(ROOT / "solutions" / chapter, course / "solutions" / chapter)
+        collect.collect(tmp_path / "incoming", course, chapter, db_url=course_config.db_url(course))
+        results[mode] = batch_autograde.autograde(course, chapter, workers=2, limits=limits, progress=False,
+                                                  warm=mode == "warm")
+        cells[mode] = _graded_cells(course, chapter, students)
+    assert results["warm"].warm_kernels == len(students), results["warm"].summary()
+    assert results["cold"].warm_kernels == 0
+    assert cells["warm"] == cells["cold"], (results["warm"].summary(), results["cold"].summary())
+    assert {s: r["notes"] for s, r in results["warm"].students.items()} == \
+        {s: r["notes"] for s, r in results["cold"].students.items()}
+    full = next(s for s in students if s.endswith("full"))
+    assert results["warm"].students[full]["score"] == results["warm"].students[full]["max_score"] > 0
