@@ -37,8 +37,8 @@ def write_student(gb, saved: dict, scratch_root: Path, course: Path, assignment:
                   *, flag: bool = False) -> None:
     """Replace ``student``'s submission in the open course gradebook ``gb``; copy the autograded files.
 
-    The files come first and the gradebook commit last: a student in the gradebook has complete
-    results, even when the batch is interrupted (Ctrl-C) in between (``--resume`` relies on it)."""
+    The files come first and the gradebook last, in one transaction: a student in the gradebook has
+    complete results, even when the batch is interrupted (Ctrl-C) in between (``--resume`` relies on it)."""
     src_dir = scratch_root / "autograded" / student / assignment
     dest_dir = course / "autograded" / student / assignment
     if dest_dir.exists():
@@ -49,6 +49,10 @@ def write_student(gb, saved: dict, scratch_root: Path, course: Path, assignment:
         shutil.copy2(timestamp_file, dest_dir / "timestamp.txt")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # one transaction: nbgrader's methods commit after each step (removing the old submission,
+        # adding the new one with empty grades); here they only flush, and the commit at the end
+        # writes everything at once, or nothing (Ctrl-C, a database error)
+        commit, gb.db.commit = gb.db.commit, gb.db.flush
         try:
             gb.update_or_create_student(student)
             try:
@@ -70,8 +74,10 @@ def write_student(gb, saved: dict, scratch_root: Path, course: Path, assignment:
                 for comment in nb.comments:
                     if comment.name in cells["comments"]:
                         comment.auto_comment, comment.manual_comment = cells["comments"][comment.name]
-            gb.db.commit()
+            del gb.db.commit
+            commit()
         except BaseException:
+            gb.db.__dict__.pop("commit", None)
             gb.db.rollback()
             raise
 

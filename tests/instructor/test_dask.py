@@ -147,7 +147,7 @@ def graded(tmp_path_factory):
                 break
             time.sleep(0.5)
         run.send_signal(signal.SIGINT)
-        interrupted_out, interrupted_err = run.communicate(timeout=300)
+        interrupted = (*run.communicate(timeout=300), run.returncode)
         after_interrupt = batch_autograde.graded_students(remote, course_config.db_url(remote), CHAPTER)
         # 2. --resume, with one worker SIGKILLed while it grades someone
         run = cli(remote, "--scheduler", cluster.address, "--resume")
@@ -167,15 +167,16 @@ def graded(tmp_path_factory):
         out, err = run.communicate(timeout=1200)
         ref_out, ref_err = reference.communicate(timeout=1200)
         # 3. --resume again: nothing left to grade
+        db_before = db.read_bytes()
         again = subprocess.run([sys.executable, "-m", "grader", "autograde", CHAPTER, "--course", str(remote),
                                 "--scheduler", cluster.address, "--resume"], cwd=remote, capture_output=True,
                                text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
-        db_mtime = db.stat().st_mtime
+        db_unchanged = db.read_bytes() == db_before
     finally:
         cluster.close()
-    return {"local": local, "remote": remote, "seen": seen, "interrupted": (run.returncode, interrupted_out,
-            interrupted_err), "after_interrupt": after_interrupt, "killed": killed, "out": out, "err": err,
-            "ref_out": ref_out, "ref_err": ref_err, "again": again, "db_mtime": db_mtime, "students": the_class()}
+    return {"local": local, "remote": remote, "seen": seen, "interrupted": interrupted,
+            "after_interrupt": after_interrupt, "killed": killed, "out": out, "err": err,
+            "ref_out": ref_out, "ref_err": ref_err, "again": again, "db_unchanged": db_unchanged, "students": the_class()}
 
 
 def test_workers_cannot_see_the_course(graded):
@@ -183,8 +184,8 @@ def test_workers_cannot_see_the_course(graded):
 
 
 def test_ctrl_c_keeps_only_complete_results(graded):
-    code, out, err = graded["interrupted"]
-    assert "INTERRUPTED" in out and "--resume" in out, out + err
+    out, err, code = graded["interrupted"]
+    assert code == 130 and "INTERRUPTED" in out and "--resume" in out, out + err
     assert 3 <= len(graded["after_interrupt"]) < 13
     for s in graded["after_interrupt"]:            # complete: feedback notebook and gradebook entry
         assert _feedback_notes(graded["remote"], s)
@@ -227,6 +228,7 @@ def test_resume_grades_only_what_is_missing(graded):
     again = graded["again"]
     assert again.returncode == 0, again.stdout + again.stderr
     assert "0 submissions graded" in again.stdout and "not graded again (--resume): 13" in again.stdout
+    assert graded["db_unchanged"]
 
 
 def test_unreachable_scheduler_changes_nothing(tmp_path):
