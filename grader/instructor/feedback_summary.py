@@ -62,15 +62,19 @@ class FeedbackSummary(Preprocessor):
             rows.append((titles.get(meta.get("grade_id"), meta.get("grade_id")), status, score, points, message,
                          has_hidden))
         if rows:
+            from grader.engine.feedback import _inline_html      # `code` in messages, as check() shows it
+            td = 'style="padding:.25em .6em;vertical-align:top;text-align:left"'
             body = "".join(
-                f'<tr><td>{html.escape(str(t))}</td><td style="color:{_STYLE[s][1]};font-weight:bold">{_STYLE[s][0]}</td>'
-                f"<td>{'' if sc is None else f'{sc:g}'} / {pt:g}</td>"
-                f"<td>{html.escape(m) if m else ('passes, hidden tests too' if hid else 'passes')}</td></tr>"
+                f'<tr><td {td}>{html.escape(str(t))}</td><td {td}><span style="color:{_STYLE[s][1]};'
+                f'font-weight:bold">{_STYLE[s][0]}</span></td>'
+                f"<td {td}>{'' if sc is None else f'{sc:g}'} / {pt:g}</td>"
+                f"<td {td}>{_inline_html(m) if m else ('passes, hidden tests too' if hid else 'passes')}</td></tr>"
                 for t, s, sc, pt, m, hid in rows)
             got = sum(sc or 0 for _, _, sc, _, _, _ in rows)
             total = sum(pt for _, _, _, pt, _, _ in rows)
             table = (f'<div class="{SUMMARY_MARK}"><h2>Your results: {got:g} / {total:g}</h2>'
-                     '<table><tr><th>question</th><th></th><th>points</th><th>what the check said</th></tr>'
+                     f'<table><tr><th {td}>question</th><th {td}></th><th {td}>points</th>'
+                     f'<th {td}>what the check said</th></tr>'
                      f"{body}</table><p>✓ full marks · ✗ not yet · ○ not attempted. Each graded cell below "
                      "shows the check again; hidden tests (more inputs, a fresh copy of the checks) give their "
                      "verdict, not their code.</p></div>")
