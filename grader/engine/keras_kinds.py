@@ -190,8 +190,8 @@ class TrainedModelQuestion(Question):
                             f"{start}")
         if len(shape) == 1 and shape[0] == int(np.prod(want)):
             raise Incorrect(f"`{self.var}` takes flat vectors of {shape[0]} numbers, but the {self.items} are "
-                            f"arrays of shape {want}. {start} (a `Flatten` layer inside the model does the "
-                            "flattening).")
+                            f"arrays of shape {want}. Start the model with `{self.first_layer}` (a `Flatten` layer "
+                            "inside the model does the flattening).")
         raise Incorrect(f"`{self.var}` expects inputs of shape {shape}, but the {self.items} have shape {want}. "
                         f"{start}")
 
