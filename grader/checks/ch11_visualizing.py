@@ -268,9 +268,9 @@ def _frozen(image):
 
 
 def _judged_after_mistakes(reference, mistakes, diagnose, rtol, atol):
-    """check_args for a function of a Keras model: when the result is wrong and no known mistake gives it,
-    ``diagnose(arr, expected, args)`` may name what is wrong; when the values are right but come as a
-    tensor, say that the task asks for a numpy array."""
+    """check_args for a function of a Keras model: a wrong result is named by the known mistake that gives
+    it, else ``diagnose(arr, expected, args)`` may name what is wrong; when the values are right but come
+    as a tensor, say that the task asks for a numpy array."""
     def check(args, kwargs, got):
         arr = to_array(got)
         if arr is None:
@@ -287,7 +287,7 @@ def _judged_after_mistakes(reference, mistakes, diagnose, rtol, atol):
             except Exception:
                 continue
             if wrong is not None and same_values(arr, wrong, rtol, atol):
-                return None                               # the engine names this mistake
+                return mistake.says                       # named here, so the engine need not run them again
         return diagnose(arr, expected, args) if diagnose else None
     return check
 

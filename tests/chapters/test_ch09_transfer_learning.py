@@ -287,7 +287,6 @@ TRAINED_MISTAKES = [
     (lambda: fitted(functional(freeze=False), refreeze=True), "no longer the pretrained ones"),
     (lambda: functional(pretrained.build_base(), freeze=False), "none of the pretrained weights"),
     (lambda: fitted(functional(), learning_rate=0.0), "after 4 training steps"),
-    (lambda: fitted(functional(), on="val"), "fitted on"),
     (lambda: functional(units=10), "10 would be all digits"),
     (sequential_frozen, "not called with `training=False`"),
     (lambda: 3.5, "should be a Keras model"),
