@@ -1,6 +1,6 @@
 """``make bench``: time and peak memory of every solution notebook, check() latency, and the book.
 
-Budgets (DESIGN.md): a solution notebook ≤ 60 s and ≤ 2 GB; check() ≤ 50 ms without training;
+Budgets (the course's design document, shared/DESIGN.md outside this repository): a solution notebook ≤ 60 s and ≤ 2 GB; check() ≤ 50 ms without training;
 the book: a cold full build (every lesson executed) ≤ 10 min, a rebuild with nothing changed ≤ 30 s
 and executing nothing; the per-page execution times are reported. The load average of the machine
 is printed with the book's times (other work on the machine slows the builds down).
