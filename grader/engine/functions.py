@@ -90,6 +90,8 @@ class _Watch:
         for key in self.forbidden:
             root, *rest = key.split(".")
             module = _ALIASES.get(root, root)
+            if rest and module not in sys.modules:
+                continue          # not imported, so not called; find_spec("tensorflow.nn") would import it
             if not rest or (rest and _is_module(".".join([module, *rest]))):
                 path = _package_dir(".".join([module, *rest]))
                 if path:

@@ -345,3 +345,22 @@ def test_check_is_fast(student):
         start = time.perf_counter()
         assert question.evaluate().status == CORRECT
         assert time.perf_counter() - start < 1.0      # generous (loaded machines): the bench measures 50 ms
+
+
+def test_checking_a_numpy_answer_does_not_import_tensorflow():
+    """The forbidden TensorFlow functions are watched only once TensorFlow is imported: a numpy-only
+    student's first check must not import it (seconds and hundreds of MB)."""
+    import subprocess
+    import sys
+    code = (
+        "import sys, numpy as np\n"
+        "from grader import binder\n"
+        "g = {'np': np}; binder.bind(g)\n"
+        "import grader.checks.ch12_conv_backprop as ch\n"
+        "for q, name in [(ch.q_3, 'im2col'), (ch.q_4, 'conv2d_backward')]:\n"
+        "    exec(q.solution_code, g)\n"
+        "    assert q.evaluate().status == 'correct', q.evaluate().text()\n"
+        "assert 'tensorflow' not in sys.modules, 'a check imported TensorFlow'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert result.returncode == 0, result.stderr[-2000:]
