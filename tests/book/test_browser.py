@@ -8,10 +8,11 @@ pages say in words how to open them; search finds "stride"; the dark-mode toggle
 
 Every page is also surveyed at 1280-px desktop, 390-px phone and in dark mode (one load per page
 and mode, shared by the tests below): nothing wider than the text column unless inside its own
-scroll box, no glue artefacts in the text (a quoted number, a stray `$`, a literal `\\_`), every
-image with an alt text that is not a file name and inside a captioned figure, every formula
-typeset without a MathJax error. Each test names every offending element of its page at once.
-Full-page screenshots (JPEG) of every page and mode are kept in _build/artifacts/pages/<mode>/.
+scroll box; no glue artefact in the text (a quoted number, a stray `$`, a literal `\\_`, raw TeX,
+a TensorFlow log line); every image with an alt text that is not a file name, inside a captioned
+figure; every formula typeset without a MathJax error. Each test names every offending element of
+its page at once. Full-page screenshots (JPEG) of every page and mode are kept in
+_build/artifacts/pages/<mode>/.
 """
 import functools
 import http.server
@@ -299,6 +300,7 @@ SURVEY_JS = r"""() => {
     [/\$/g, 'a stray $', 'pre, code, kbd, samp'],
     [/\\_/g, 'a literal \\_', 'pre'],
     [/\\[()\[\]]|\\(frac|mathrm|text|sum|left|right)\b/g, 'raw TeX', 'pre, code, kbd, samp'],
+    [/absl::InitializeLog|^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\]/gm, 'a TensorFlow log line', null],
   ];
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
   for (let node; (node = walker.nextNode());) {
@@ -306,7 +308,7 @@ SURVEY_JS = r"""() => {
     if (!el || el.closest('script, style, mjx-container, .headerlink') || !visible(el)) continue;
     const text = node.textContent;
     for (const [pattern, what, skip] of checks) {
-      if (el.closest(skip)) continue;
+      if (skip && el.closest(skip)) continue;
       for (const m of text.matchAll(pattern)) {
         const around = text.slice(Math.max(0, m.index - 30), m.index + m[0].length + 30).replace(/\s+/g, ' ');
         const sec = el.closest('section[id]');

@@ -86,3 +86,22 @@ def test_a_failed_build_names_the_page_and_the_slow_cell():
     assert "ch09_transfer_learning.md failed to execute (CellTimeoutError)" in first
     assert "history = model.fit(train, epochs=8)" in message and "after 600 seconds" in message
     assert "ch08_augmentation 75 s" in message and "Could not find key 'ch09_acc'" in message
+
+
+def test_tensorflows_start_up_log_is_dropped_and_other_stderr_kept():
+    import tf_logs
+    from docutils import nodes
+    from docutils.utils import new_document
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    log = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+           "I0000 00:00:1796169882.951191   15987 port.cc:153] oneDNN custom operations are on.\n")
+    doc = new_document("page", get_default_settings(Parser))
+    for text in (log, log + "UserWarning: shown on purpose\n"):
+        out = nodes.container(classes=["cell_output"])
+        out += nodes.literal_block(text, text, classes=["output", "stderr"])
+        doc += out
+    tf_logs._filter(None, doc)
+    blocks = list(doc.findall(nodes.literal_block))
+    assert [b.astext() for b in blocks] == ["UserWarning: shown on purpose"]
+    assert len(list(doc.findall(nodes.container))) == 1, "the emptied output container stays"
