@@ -145,7 +145,8 @@ _CONV_MISTAKES = {
                             "spatial axes: use the 2-D function, `tf.nn.conv2d`.",
     "tensorflow.nn.conv3d": "`tf.nn.conv3d` slides along three axes (volumes, video). An image has two: "
                             "use `tf.nn.conv2d`.",
-    "tensorflow.nn.depthwise_conv2d": "`tf.nn.depthwise_conv2d` filters each channel separately (a later topic). "
+    "tensorflow.nn.depthwise_conv2d": "`tf.nn.depthwise_conv2d` filters each channel separately (chapter 13, depthwise-separable "
+                                      "convolution). "
                                       "The ordinary 2-D convolution is `tf.nn.conv2d`.",
     "keras.layers.Conv2D": "`keras.layers.Conv2D` is a layer class: it creates and learns its own kernel. Here we "
                            "apply our own kernel, which the plain function `tf.nn.conv2d` does.",
