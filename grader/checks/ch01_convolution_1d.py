@@ -86,7 +86,9 @@ q_3 = MultipartQuestion(
         mistakes=[Mistake("44 is the 'valid' length; 'full' also counts every partial overlap.", value=44),
                   Mistake("50 = n is the 'same' length; 'full' is longer than the signal.", value=50),
                   Mistake("57 = n + k is one too many: the kernel must overlap the signal by at least one value.",
-                          value=57)],
+                          value=57),
+                  Mistake("58 = n + k + 1: the + 1 of the 'valid' formula does not carry over as is. Pad first "
+                          "(n + 2(k − 1) values), then count the positions: n + 2(k − 1) − k + 1.", value=58)],
         hints=["'full' pads k − 1 zeros on each side: apply n − k + 1 to the padded length n + 2(k − 1)."],
         solution="n + k − 1 = 50 + 7 − 1 = 56.", solution_code="len_full = 50 + 7 - 1"),
     c=ValueQuestion(

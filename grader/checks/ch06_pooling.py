@@ -74,6 +74,8 @@ q_1 = MultipartQuestion(
                   Mistake("these are the sums of the windows: divide by the 4 values in each window.",
                           value=_AVG * 4),
                   Mistake("the sums were divided by 2 instead of 4: a 2×2 window holds 4 values.", value=_AVG * 2),
+                  Mistake("the averages are rounded down to whole numbers (integer division `//`, or an int "
+                          "array?): keep the fractions, e.g. 11 / 4 = 2.75.", value=np.floor(_AVG)),
                   Mistake("a 3×3 result means the window moved by 1 (stride 1); with stride 2 the output is 2×2.",
                           when=lambda a: a.shape == (3, 3)),
                   Mistake("rows and columns are swapped: the first row of the output comes from the top two "

@@ -32,6 +32,8 @@ _LIBRARY_DIRS = tuple(sorted({os.path.realpath(p) for k, p in sysconfig.get_path
                              {os.path.realpath(p) for p in sys.path if "site-packages" in p}
                              | {_PACKAGE_DIR}, key=len, reverse=True))
 _ALIASES = {"np": "numpy", "tf": "tensorflow", "sp": "scipy"}
+# Decorators' inner functions: the name the student called is not theirs.
+_WRAPPER_NAMES = {"wrapper", "error_handler", "op_dispatch_handler", "new_func", "inner", "wrapped", "decorated"}
 
 
 def is_library_file(filename: str) -> bool:
@@ -270,10 +272,13 @@ class FunctionQuestion(Question):
                     return f"{meaning}\n`{call}` raised {type(exc).__name__}: {text}{_where(exc)}"
             return f"`{call}` raised {type(exc).__name__}: {text}{_where(exc)}"
         if used:
-            root = used.split(" (")[0]
+            root, _, inner = used.partition(" (")
+            inner = inner.rstrip(")")
+            what = (f"`{root}`" if not inner or inner.startswith("_") or inner in _WRAPPER_NAMES
+                    else f"`{inner}` from `{root}`")
             why = self.forbidden.get(root, "")
-            return (f"`{self.var}` calls `{used}`, which this task rules out" + (f": {why}" if why else ".") +
-                    " Write that part yourself.")
+            return f"`{self.var}` calls {what}, which this task rules out" + (f": {why}" if why else
+                                                                               ". Write that part yourself.")
         if contains_placeholder(got):
             raise NotAttempted(f"`{self.var}` still returns the `____` placeholder: fill in its body.")
         changed = self._changed_argument(c, args, kwargs)

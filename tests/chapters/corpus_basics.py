@@ -22,7 +22,7 @@ CH01 = [
     ("q_3.a", "len_valid = 50 - 7", "wrong", ""),
     ("q_3.a", "len_valid = 44.0", "wrong", "whole"),
     ("q_3.a", "len_valid = '44'", "wrong", "quotes"),
-    ("q_3.b", "len_full = 50 + 7 + 1", "wrong", ""),
+    ("q_3.b", "len_full = 50 + 7 + 1", "wrong", "pad first"),
     ("q_3.b", "len_full = 50", "wrong", "same"),
     ("q_3.c", "len_strided = (40 + 2*2 - 5) // 2 + 1", "right", ""),
     ("q_3.c", "len_strided = (40 + 2 - 5) // 2 + 1", "wrong", ""),                   # padding on one side only
@@ -332,7 +332,8 @@ CH06 = [
     ("q_1.a", "max_by_hand = np.array([[5, 7, 8], [4, 7, 8], [4, 6, 8]])", "wrong", "stride"),
     ("q_1.b", "avg_by_hand = np.array([[2.75, 2.5], [1.75, 4.75]])", "right", ""),
     ("q_1.b", "avg_by_hand = np.array([[11, 10], [7, 19]])", "wrong", "sums"),
-    ("q_1.b", "avg_by_hand = np.array([[2, 2], [1, 4]])", "wrong", ""),
+    ("q_1.b", "avg_by_hand = np.array([[2, 2], [1, 4]])", "wrong", "rounded down"),
+    ("q_1.b", "avg_by_hand = np.array([[2.75, 2.5], [1.75, 4.5]])", "wrong-generic", "index (1, 1)"),
     ("q_2", """
 def max_pool2d(x, size=2, stride=2, padding="valid"):
     x = np.asarray(x, float)

@@ -193,7 +193,7 @@ def scipy_convolve(image, kernels):
 
 
 def test_conv2d_multi_built_on_scipy_is_refused_by_name(student):
-    assert_mistake_named(ch.q_5, scipy_convolve, "calls `scipy (convolve)`, which this task rules out", student)
+    assert_mistake_named(ch.q_5, scipy_convolve, "calls `convolve` from `scipy`, which this task rules out", student)
 
 
 def channels_first(image, kernels):

@@ -103,7 +103,7 @@ def test_forbidden_library_is_named_but_the_grader_may_use_it(student):
     q = FunctionQuestion("corr", lambda x, w: signal.correlate(x, w, "valid"), [case(np.arange(5.0), np.ones(2))],
                          forbidden={"scipy": "numpy only."})
     student["corr"] = lambda x, w: signal.correlate(x, w, "valid")
-    assert "scipy (correlate)" in q.evaluate().message
+    assert "calls `correlate` from `scipy`" in q.evaluate().message
     student["corr"] = lambda x, w: np.array([x[i:i + len(w)] @ w for i in range(len(x) - len(w) + 1)])
     assert q.evaluate().status == CORRECT          # the reference itself calls scipy: that is not the student
 
