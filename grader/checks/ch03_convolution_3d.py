@@ -13,7 +13,7 @@ from grader.engine.placeholder import ____
 from grader.engine.values import loaded_object as _library_object
 from grader.engine.questions import (ShapeQuestion, ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion, ObjectQuestion,
                               ValueQuestion, case, label_questions)
-from grader.engine.values import describe, is_tensor, show_value, to_array
+from grader.engine.values import describe, is_tensor, show_value
 
 __all__ = ["____", "image_q", "kernel_q", "batch_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7", "q_8"]
 

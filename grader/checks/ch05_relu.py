@@ -6,7 +6,6 @@ import numpy as np
 from grader.engine.placeholder import ____
 from grader.engine.questions import (ChoiceQuestion, FunctionQuestion, Mistake, MultipartQuestion,
                               ValueQuestion, case, label_questions)
-from grader.engine.values import to_array
 
 __all__ = ["____", "sigmoid", "W1_q", "W2_q", "b1_q", "b2_q",
            "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]

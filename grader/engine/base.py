@@ -142,10 +142,10 @@ class Question:
             note = f"`hint()` takes the hint's number, e.g. `{self.name}.hint(2)`; here is hint 1.\n"
             n = 1
         elif n < 1:
-            note = f"hints are numbered from 1; here is hint 1.\n"
+            note = "hints are numbered from 1; here is hint 1.\n"
             n = 1
         elif n > count:
-            note = (f"this question has only one hint:\n" if count == 1 else
+            note = ("this question has only one hint:\n" if count == 1 else
                     f"this question has {count} hints; here is the last one:\n")
             n = count
         more = (f"\n({n} of {count}) More help: `{self.name}.hint({n + 1})`" if n < count else
@@ -325,18 +325,22 @@ class ObjectQuestion(Question):
         self.var, self.checks = var, list(checks)
 
     def _evaluate(self) -> Outcome:
-        got = student_value(self.var)
-        for check in self.checks:
-            try:
-                message = check(got)
-            except (Incorrect, NotAttempted):
-                raise
-            except Exception as exc:
-                raise Incorrect(f"checking `{self.var}` failed: it is {describe(got)}, and using it raised "
-                                f"{type(exc).__name__}: {safe_text(exc)}")
-            if message:
-                raise Incorrect(message)
+        run_checks(self.var, student_value(self.var), self.checks)
         return self._correct()
+
+
+def run_checks(var: str, value, checks) -> None:
+    """Run property checks (value -> message or None) in order; the first message is the verdict."""
+    for check in checks:
+        try:
+            message = check(value)
+        except (Incorrect, NotAttempted):
+            raise
+        except Exception as exc:
+            raise Incorrect(f"checking `{var}` failed: it is {describe(value)}, and using it raised "
+                            f"{type(exc).__name__}: {safe_text(exc)}")
+        if message:
+            raise Incorrect(message)
 
 
 class ThoughtQuestion(Question):

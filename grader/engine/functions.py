@@ -23,7 +23,7 @@ import numpy as np
 from .feedback import Outcome
 from .limits import StudentTimeout, call_with_time_limit
 from .placeholder import contains_placeholder
-from .base import Incorrect, NotAttempted, Question, array_slip, numeric_slip, student_value
+from .base import Incorrect, NotAttempted, Question, array_slip, numeric_slip, safe_text, student_value
 from .values import describe, is_tensor, same_values, shape_items, show_value, to_array
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))      # .../grader
@@ -266,7 +266,7 @@ class FunctionQuestion(Question):
         except (Incorrect, NotAttempted):
             raise
         except Exception as exc:
-            text = safe_exc(exc)
+            text = safe_text(exc)
             for pattern, meaning in self.explain.items():
                 if pattern in text:
                     return f"{meaning}\n`{call}` raised {type(exc).__name__}: {text}{_where(exc)}"
@@ -290,7 +290,7 @@ class FunctionQuestion(Question):
             try:
                 message = check(args, kwargs, got)
             except Exception as exc:
-                message = f"checking what `{call}` did failed: {type(exc).__name__}: {safe_exc(exc)}"
+                message = f"checking what `{call}` did failed: {type(exc).__name__}: {safe_text(exc)}"
             if message:
                 return message
         expected = self._expected(c)
@@ -380,14 +380,6 @@ class FunctionQuestion(Question):
         if self.returns == "number" and arr.ndim != 0:
             return f"the value is right, but `{call}` returns {describe(got)}: return a single number."
         return None
-
-
-def safe_exc(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except Exception:
-        text = "<message unavailable>"
-    return text if len(text) <= 600 else text[:600] + "…"
 
 
 def _where(exc: BaseException) -> str:

@@ -32,7 +32,7 @@ import numpy as np
 from grader.course import keras_models as km
 from grader.course.losses import loss_kind
 from .feedback import Outcome
-from .questions import Incorrect, NotAttempted, Question, safe_text, student_value
+from .base import Incorrect, Question, run_checks, student_value
 
 __all__ = ["TrainedModelQuestion", "Judged", "LossQuestion", "watch_fit", "watched", "record_fit", "fitted_rows",
            "row_keys"]
@@ -256,16 +256,7 @@ class TrainedModelQuestion(Question):
         """The verdict on one split: a ✓ text, or Incorrect/NotAttempted."""
         model = self.model()
         self._check_input(model)
-        for check in self.checks:
-            try:
-                message = check(model)
-            except (Incorrect, NotAttempted):
-                raise
-            except Exception as exc:
-                raise Incorrect(f"checking `{self.var}` failed: using it raised {type(exc).__name__}: "
-                                f"{safe_text(exc)}")
-            if message:
-                raise Incorrect(message)
+        run_checks(self.var, model, self.checks)
         clean, inputs, targets = self._split(split)
         unseen = self._check_not_fitted_on(model, clean, split)
         pred = self._predict(model, inputs, targets)
@@ -273,7 +264,7 @@ class TrainedModelQuestion(Question):
         words = _SPLIT_WORDS.get(split, split)
         name = "accuracy" if self.metric == "accuracy" else "mean squared error"
         if self._passes(score, bound):
-            never = f", which `fit` never trained on" if unseen else ""
+            never = ", which `fit` never trained on" if unseen else ""
             return f"{words} {name} {self._show(score)} on {len(clean)} {self.items}{never} (target: {self._bound_text(bound)})."
         judged = Judged(model, self.var, split, inputs, clean, targets, pred, score, km.training_steps(model))
         for diagnose in self.diagnoses:
