@@ -405,6 +405,8 @@ def label_questions(namespace: dict) -> None:
         if isinstance(obj, MultipartQuestion):
             for key, part in obj.parts.items():
                 part.name, part.title, part.chapter = f"{name}.{key}", f"Question {match.group(1)}{key}", chapter
-    namespace["progress"] = progress
-    if "__all__" in namespace and "progress" not in namespace["__all__"]:
-        namespace["__all__"] = [*namespace["__all__"], "progress"]
+    from ..instructor.validate import validate      # before submitting: will the saved notebook grade?
+    namespace["progress"], namespace["validate"] = progress, validate
+    for name in ("progress", "validate"):
+        if "__all__" in namespace and name not in namespace["__all__"]:
+            namespace["__all__"] = [*namespace["__all__"], name]

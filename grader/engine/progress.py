@@ -57,7 +57,8 @@ class Progress:
         got, total = self.totals()
         score = f"{got:g} of {total:g} points" if total else f"{len(self.rows) - len(left)} of {len(self.rows)} right"
         if not left:
-            return f"All done: {score}. Save the notebook and submit it."
+            return (f"All done: {score}. Save the notebook, run `validate()` to check that the saved file will "
+                    "grade, and submit it.")
         return f"{score}. Left to do: {', '.join(left)}."
 
     def text(self) -> str:

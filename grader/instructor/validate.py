@@ -12,9 +12,8 @@ Reports, for the *saved* notebook file, everything that would cost points or sto
   into the grading machinery (they are flagged for the instructor's review).
 
 It runs only what the student's own notebook holds (the visible ``q_n.check()`` calls), so it says
-nothing about hidden tests beyond the fact that they exist. From a notebook's last cell::
-
-    from grader.instructor.validate import validate; validate()
+nothing about hidden tests beyond the fact that they exist. From a notebook cell, ``validate()``
+(every chapter's checks export it, like ``progress()``).
 """
 from __future__ import annotations
 

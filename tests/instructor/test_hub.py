@@ -36,6 +36,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]
 CHAPTER = "ch01_convolution_1d"
 TEACHER, ALICE, BOB = "cnvt-teacher", "cnvt-alice", "cnvt-bob"
 COURSE = course_config.COURSE_ID
+# the chapter's points, as the nbgrader source sets them (grader/checks/points.json)
+TOTAL = sum(__import__("grader.engine.progress", fromlist=["x"]).chapter_points(CHAPTER).values())
 SHOTS = Path(os.environ.get("HUB_SCREENSHOTS", tempfile.gettempdir())) / "hub-screenshots"
 
 
@@ -307,16 +309,17 @@ def test_students_see_the_released_assignment(ran_class):
 
 
 def test_gradebook_holds_the_expected_scores(ran_class):
-    assert ran_class["scores"] == {ALICE: (11.0, 11.0), BOB: (4.0, 11.0)}, ran_class["autograde"]
+    assert ran_class["scores"] == {ALICE: (TOTAL, TOTAL), BOB: (4.0, TOTAL)}, ran_class["autograde"]
 
 
 def test_each_student_fetches_their_own_feedback_only(ran_class):
-    for student, score in ((ALICE, "11"), (BOB, "4")):
+    for student, score in ((ALICE, TOTAL), (BOB, 4)):
         feedback = ran_class[f"{student}-feedback"]
         assert len(feedback) == 1, feedback.keys()
         (path, text), = feedback.items()
         assert path.endswith(f"{CHAPTER}/feedback/" + path.split("/feedback/")[1])
         assert "Question 1" in text and "BEGIN HIDDEN TESTS" not in text
+        assert f"Your results: {score:g} / {TOTAL:g}" in text
         other = BOB if student == ALICE else ALICE
         assert other not in text
 

@@ -11,6 +11,8 @@ from grader.authoring.notebooks import ROOT
 from grader.instructor import release, validate
 
 CHAPTER = "ch01_convolution_1d"
+# the chapter's points, as the nbgrader source sets them (grader/checks/points.json)
+TOTAL = sum(__import__("grader.engine.progress", fromlist=["x"]).chapter_points(CHAPTER).values())
 
 
 def exercise():
@@ -83,7 +85,7 @@ def test_clean_notebook_passes_and_hidden_tests_stay_hidden(tmp_path):
                             text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "✓ Nothing in the file stops it from grading." in result.stdout
-    assert "Visible checks pass for 11 of 11 points." in result.stdout
+    assert f"Visible checks pass for {TOTAL:g} of {TOTAL:g} points." in result.stdout
     assert "HIDDEN" not in result.stdout and "assert_check_passed" not in result.stdout and "_rng" not in result.stdout
 
 
@@ -100,14 +102,15 @@ def test_erroring_and_half_done_notebooks(tmp_path):
     by_id = {q.grade_id: q for q in report.questions}
     assert by_id["q2_test"].status == "incorrect" and "the kernel was not flipped" in by_id["q2_test"].message
     assert by_id["q4_test"].status == "not_attempted"
-    assert report.points() == (9, 11)
+    assert report.points() == (TOTAL - 2, TOTAL)
 
     half = notebooks.with_answers(exercise(), dict(list(a.items())[:4]))
     report = validate.validate_file(write(tmp_path, half, "half"), chapter=CHAPTER)
     assert not report.problems and not report.ok
-    assert [q.status for q in report.questions].count("not_attempted") == 5
-    assert "○ 5 graded questions not attempted yet (7 pts): Question 3c, Question 4, Question 5, Question 6, " \
-           "Question 7" in report.text()
+    not_done = [q for q in report.questions if q.status == "not_attempted"]
+    assert [q.grade_id for q in not_done] == [q.grade_id for q in report.questions][4:]
+    assert f"○ {len(not_done)} graded questions not attempted yet ({TOTAL - 4:g} pts): Question 3c, Question 4, " \
+           "Question 5, Question 6, Question 7" in report.text()
 
 
 @pytest.mark.slow
@@ -115,4 +118,15 @@ def test_tampered_notebook_runs_and_reports_the_missing_question(tmp_path):
     report = validate.validate_file(write(tmp_path, tampered()))
     by_id = {q.grade_id: q for q in report.questions}
     assert by_id["q5_test"].status == "missing" and by_id["q1_test"].status == "correct"
-    assert report.points() == (10, 11)
+    assert report.points() == (TOTAL - 1, TOTAL)
+
+
+@pytest.mark.slow
+def test_validate_from_the_notebook(tmp_path, monkeypatch):
+    """`validate()` as a notebook cell calls it (every chapter exports it; progress() points to it)."""
+    from grader.checks.ch01_convolution_1d import validate as from_notebook
+    path = write(tmp_path, notebooks.with_answers(exercise(), dict(list(answers().items())[:4])))
+    monkeypatch.chdir(path.parent)                      # no JupyterLab session here: the notebook in this folder
+    report = from_notebook()
+    assert report.path == path and report.points() == (4, TOTAL)
+    assert "graded questions not attempted yet" in report._repr_html_()
