@@ -45,7 +45,22 @@ def build_template(course: Path, assignment: str, batch: Path, source_dir: str, 
     if not result["success"]:
         raise RuntimeError("generate_assignment failed in the batch template:\n" + result.get("log", "") +
                            result.get("error", ""))
+    copy_duedate(course_config.db_url(course), scratch_overrides(template)["CourseDirectory"]["db_url"], assignment)
     return template
+
+
+def copy_duedate(course_db: str, template_db: str, assignment: str) -> None:
+    """The course's due date goes into the template gradebook, so that nbgrader's late-submission
+    policy (the course's nbgrader_config.py) is applied to each submission's timestamp.txt."""
+    from nbgrader.api import MissingEntry
+    with course_config.gradebook(course_db) as gb:
+        try:
+            due = gb.find_assignment(assignment).duedate
+        except MissingEntry:
+            due = None
+    if due is not None:
+        with course_config.gradebook(template_db) as gb:
+            gb.update_or_create_assignment(assignment, duedate=due)
 
 
 def build_student(template: Path, batch: Path, course: Path, assignment: str, student: str) -> Path:

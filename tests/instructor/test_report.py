@@ -4,6 +4,7 @@ Five chapter-1 submissions, graded once (sandboxed batch grader): ada gets every
 and cy flip the kernel in question 1 (ben also forgets to flip it in question 2); cy and di answer
 n − k in question 3a; di gives made-up numbers in question 1; eve hands in the blank exercise.
 """
+import datetime
 import re
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 
 from grader.authoring import notebooks
 from grader.authoring.notebooks import ROOT
-from grader.instructor import batch_autograde, class_report, collect, course_config, sandbox
+from grader.instructor import batch_autograde, class_report, collect, course_config, exports, sandbox
 
 pytestmark = pytest.mark.xdist_group("report")
 CHAPTER = "ch01_convolution_1d"
@@ -25,6 +26,9 @@ FLIPPED = "corr_by_hand = np.array([x_q[i:i + 3] @ w_q[::-1] for i in range(5)])
 NOT_FLIPPED = "conv_by_hand = np.array([x_q[i:i + 3] @ w_q for i in range(5)])"
 MADE_UP = "corr_by_hand = np.array([5, 5, 5, 5, 5])"
 ONE_SHORT = "len_valid = 50 - 7"
+DUE = datetime.datetime(2026, 3, 1, 12, 0)
+# the chapter's points, as the nbgrader source sets them (grader/checks/points.json)
+TOTAL = sum(__import__("grader.engine.progress", fromlist=["x"]).chapter_points(CHAPTER).values())
 
 
 def class_answers() -> dict:
@@ -46,6 +50,14 @@ def graded():
         folder.mkdir(parents=True)
         nbformat.write(notebooks.with_answers(exercise, answers), str(folder / f"{CHAPTER}.ipynb"))
     collect.collect(root / "incoming", root, CHAPTER, db_url=course_config.db_url(root))
+    # a due date and a late policy: ben handed in a day late and loses everything, the others were on time
+    with open(root / "nbgrader_config.py", "a") as f:
+        f.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    with course_config.gradebook(course_config.db_url(root)) as gb:
+        gb.update_or_create_assignment(CHAPTER, duedate=DUE)
+    for student in class_answers():
+        stamp = "2026-03-02 12:00:00.000000 UTC" if student == "ben" else "2026-02-28 12:00:00.000000 UTC"
+        (root / "submitted" / student / CHAPTER / "timestamp.txt").write_text(stamp)
     limits = sandbox.Limits(memory_mb=1024, cell_seconds=60, cpu_seconds=120, wall_seconds=300, processes=48)
     batch_autograde.autograde(root, CHAPTER, workers=2, limits=limits, progress=False,
                               use_sandbox=sandbox.unavailable_reason() is None)
@@ -64,10 +76,17 @@ def mistakes_of(page: str, title: str) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_scores(graded):
+def test_scores_and_late_penalty(graded):
     root, _ = graded
     assert batch_autograde.scores(course_config.db_url(root), CHAPTER) == {
-        "ada": (11, 11), "ben": (9, 11), "cy": (9, 11), "di": (9, 11), "eve": (0, 11)}
+        "ada": (TOTAL, TOTAL), "ben": (TOTAL - 2, TOTAL), "cy": (TOTAL - 2, TOTAL), "di": (TOTAL - 2, TOTAL),
+        "eve": (0, TOTAL)}
+    with course_config.gradebook(course_config.db_url(root)) as gb:
+        penalty = {s: gb.find_submission(CHAPTER, s).late_submission_penalty for s in class_answers()}
+    assert penalty == {"ada": 0, "ben": TOTAL - 2, "cy": 0, "di": 0, "eve": 0}, "the course's late policy was not applied"
+    rows = exports.canvas_rows(exports.gather(course_config.db_url(root)))
+    assert {r[2]: r[5] for r in rows[2:]} == {"ada": f"{TOTAL:g}", "ben": "0", "cy": f"{TOTAL - 2:g}",
+                                           "di": f"{TOTAL - 2:g}", "eve": "0"}
 
 
 @pytest.mark.slow
@@ -100,7 +119,7 @@ def test_feedback_shows_verdicts_not_hidden_code(graded):
     root, _ = graded
     page = (root / "feedback" / "ben" / CHAPTER / f"{CHAPTER}.html").read_text()
     summary = page.split('class="grader-feedback-summary"')[1].split("</table>")[0]
-    assert "Your results: 9 / 11" in summary
+    assert f"Your results: {TOTAL - 2:g} / {TOTAL:g}" in summary
     cell = r"</td><td[^>]*>"
     assert re.search(r"Question 1 · Slide by hand \(cross-correlation\)" + cell + r"<span[^>]*>✗</span>" + cell +
                      "0 / 1" + cell + "you flipped the kernel", summary)
