@@ -12,7 +12,7 @@ from grader.course import datasets
 from grader.course.keras_models import activation_name, flat_layers, kind as _layer_kind, not_a_model
 from grader.engine.keras_kinds import LossQuestion, TrainedModelQuestion, watched
 from grader.engine.placeholder import ____
-from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion, ThoughtQuestion,
+from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, ObjectQuestion,
                                      ValueQuestion, label_questions)
 
 __all__ = ["____", "history_q", "digits_split", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7"]
@@ -456,14 +456,22 @@ history = trained_model.fit(digits.x_train, digits.y_train, epochs=8, batch_size
                             validation_data=(digits.x_val, digits.y_val), verbose=0)''',
 )
 
-q_7 = ThoughtQuestion(
-    solution="The first Dense layer: Flatten turns the 7×7×128 maps into 6,272 values, and each of the 512 units "
+q_7 = ChoiceQuestion(
+    "most_parameters", {"a", "c"},
+    {"a": "Most of them sit in the first `Dense` layer: it has a weight for every value `Flatten` hands it, for each of its 512 units.",
+     "b": "Most of them sit in the four `Conv2D` layers, because they see the whole image.",
+     "c": "One more Conv2D + MaxPooling2D block, or global average pooling before the `Dense` layer, cuts the count a lot without changing the existing filters.",
+     "d": "Cutting parameters this way makes overfitting worse."},
+    why_not={"b": "a filter's weights are shared over all positions of the image: the four Conv2D layers together hold 240,832 parameters, under a tenth of the model. Look at the summary's Param # column.",
+             "d": "fewer parameters leave less room to memorise the 2,000 training images: if anything, overfitting gets milder."},
+    hints=["Look at the summary's Param # column: which row is largest, and what multiplies to give it?"],
+    solution="(a, c): " + "The first Dense layer: Flatten turns the 7×7×128 maps into 6,272 values, and each of the 512 units "
              "has a weight for every one of them, 6,272·512 + 512 = 3,211,776 parameters, 93% of the model. The four "
              "Conv2D layers together have 240,832, because a filter's weights are shared over all positions. To cut "
              "the count, shrink what Flatten sees: one more Conv2D + MaxPooling2D block (2×2×128 maps, 512 "
              "values), or global average pooling (128 values; chapter 6), or a smaller Dense layer. Fewer "
              "parameters also means less room to memorise 2,000 training images, i.e. less overfitting.",
-    hints=["Look at the summary's Param # column: which row is largest, and what multiplies to give it?"],
+    solution_code="most_parameters = \"ac\"",
 )
 
 label_questions(globals())

@@ -20,7 +20,7 @@ from grader.course.keras_models import epoch_log, flat_layers, is_layer, is_laye
 from grader.engine.keras_kinds import TrainedModelQuestion, record_fit, watched
 from grader.engine.placeholder import ____, contains_placeholder
 from grader.engine.questions import (ChoiceQuestion, Incorrect, Mistake, MultipartQuestion, ObjectQuestion,
-                                     ThoughtQuestion, ValueQuestion, label_questions)
+                                     ValueQuestion, label_questions)
 from grader.engine.values import describe
 
 __all__ = ["____", "x_drop", "digits_q", "train_q", "q_1", "q_2", "q_3", "q_4", "q_5", "q_6", "q_7", "q_8"]
@@ -587,16 +587,23 @@ q_7 = ChoiceQuestion(
     solution_code='why_gap_closed = "b"',
 )
 
-q_8 = ThoughtQuestion(
-    solution="Augmentation helps most when (1) the training set is small compared with the variety of the images "
+q_8 = ChoiceQuestion(
+    "augmentation_helps", {"a", "b", "c"},
+    {"a": "Augmentation helps most when the training set is small compared with the variety of images the model will meet.",
+     "b": "It helps when the transformations imitate that variety: the shapes lie at any position and angle, the digits are already centred and upright.",
+     "c": "With 270 validation images, a gain of a point or two between two single runs can come from the random seed alone: repeat with a few seeds before claiming it.",
+     "d": "Augmentation always raises validation accuracy, so a small gain proves the transformations were too weak."},
+    why_not={"d": "augmentation that does not match the variety of real images adds nothing (or hurts), and a gain of a point or two can be noise: neither says the transformations were too weak."},
+    hints=["Compare how much the shapes and the digits vary in position and angle, and how many validation images "
+           "make up one percentage point."],
+    solution="(a, b, c): " + "Augmentation helps most when (1) the training set is small compared with the variety of the images "
              "the model will meet, and (2) the transformations imitate that variety. The generated shapes of the "
              "lesson lie at any position and angle, so flips and rotations of any size create realistic new "
              "examples. The digits of question 6 are already centred and upright, so small shifts, rotations and "
              "zooms add less. And with 270 validation images one image is 0.37 percentage points: a difference of "
              "a point or two between two single runs can come from the seed alone. Before claiming a gain, repeat "
              "the runs with a few seeds.",
-    hints=["Compare how much the shapes and the digits vary in position and angle, and how many validation images "
-           "make up one percentage point."],
+    solution_code="augmentation_helps = \"abc\"",
 )
 
 label_questions(globals())

@@ -18,7 +18,7 @@ from grader.engine.placeholder import ____
 from grader.engine.limits import StudentTimeout, call_with_time_limit
 from grader.engine.placeholder import contains_placeholder
 from grader.engine.questions import (ChoiceQuestion, Mistake, MultipartQuestion, NotAttempted, ObjectQuestion,
-                                     ThoughtQuestion, ValueQuestion, label_questions, safe_text)
+                                     ValueQuestion, label_questions, safe_text)
 from grader.course.keras_models import activation_name, is_model, not_a_model, training_steps
 from grader.engine.keras_kinds import TrainedModelQuestion, watched
 from grader.engine.values import describe
@@ -526,8 +526,16 @@ fe_model.fit(data.x_train, data.y_train, epochs=60, batch_size=16, verbose=0)'''
 )
 
 
-q_6 = ThoughtQuestion(
-    solution="Transfer works when the source task taught features the target task needs: here strokes, curves and "
+q_6 = ChoiceQuestion(
+    "transfer_helps", {"a", "b"},
+    {"a": "Fine-tune the *top* block, and only after the new head is trained: the top block holds the most task-specific features, and a random head would send large gradients into it.",
+     "b": "With 5,000 labelled images of the digits 5–9 instead of 50, training from scratch catches up: the base helps most when labels are few.",
+     "c": "Fine-tune the lowest block first: it holds the most task-specific features.",
+     "d": "This base, trained on handwritten digits, is a good start for photos of cats and dogs."},
+    why_not={"c": "the lowest blocks hold the most general features (edges, strokes); the top block is the most task-specific one.",
+             "d": "transfer works when the source task taught features the target needs; strokes of handwriting help little with photos of animals (there ImageNet weights, learned on photos, are the better start)."},
+    hints=["What did the base learn on the digits 0–4? Would those features help with photos of animals?"],
+    solution="(a, b): " + "Transfer works when the source task taught features the target task needs: here strokes, curves and "
              "their combinations, learned on the digits 0–4, also describe 5–9. The lower blocks hold the most "
              "general features (edges, strokes), the top block the most task-specific ones, so that is the one to "
              "fine-tune, and only once the head is trained (a random head would send large gradients into it). "
@@ -535,7 +543,7 @@ q_6 = ThoughtQuestion(
              "scratch catches up. It can fail when source and target differ too much (a base trained on "
              "handwritten digits would help little with photos of cats and dogs): then ImageNet weights, learned "
              "on photos, are the better start.",
-    hints=["What did the base learn on the digits 0–4? Would those features help with photos of animals?"],
+    solution_code="transfer_helps = \"ab\"",
 )
 
 label_questions(globals())

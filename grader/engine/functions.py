@@ -9,6 +9,7 @@ known mistake is named when the output equals a wrong implementation's.
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import inspect
 import os
@@ -36,7 +37,10 @@ _ALIASES = {"np": "numpy", "tf": "tensorflow", "sp": "scipy"}
 _WRAPPER_NAMES = {"wrapper", "error_handler", "op_dispatch_handler", "new_func", "inner", "wrapped", "decorated"}
 
 
+@functools.lru_cache(maxsize=4096)
 def is_library_file(filename: str) -> bool:
+    """Installed code (stdlib, site-packages, this package), as opposed to the student's own cells.
+    Cached: the forbidden-call watch asks on every call event."""
     return os.path.realpath(filename).startswith(_LIBRARY_DIRS) or filename.startswith("<frozen")
 
 
