@@ -81,13 +81,12 @@ q_1 = MultipartQuestion(
 
 
 # ---- question 2: parameter counts -------------------------------------------------------
-def _times_output(weights_with_bias: int, weights_without: int):
-    """True for a multiple (> 1) of the right count: multiplied by some output size."""
+def _times_output(counts: tuple, positions: tuple):
+    """True when the answer is a right count times a number of output positions of this layer."""
     def when(a):
         if a.ndim != 0 or not np.isfinite(a) or a != np.floor(a):
             return False
-        value = int(a)
-        return any(value > w and value % w == 0 for w in (weights_with_bias, weights_without))
+        return int(a) in {w * n for w in counts for n in positions}
     return when
 
 
@@ -105,7 +104,7 @@ q_2 = MultipartQuestion(
                   Mistake("576 forgets the input channels and the biases: (3·3·3 + 1)·64.", value=576),
                   Mistake("1729 counts one bias for the whole layer; there is one bias per filter, 64 in all.",
                           value=1729),
-                  Mistake(_output_size_says("(kh·kw·cin + 1)·cout"), when=_times_output(1792, 1728))],
+                  Mistake(_output_size_says("(kh·kw·cin + 1)·cout"), when=_times_output((1792, 1728), (30 * 30, 32 * 32)))],
         hints=["Parameters = (kh·kw·cin + 1)·cout: every filter has kh·kw·cin weights and one bias.",
                "kh = kw = 3, cin = 3 (RGB), cout = 64."],
         solution="(3·3·3 + 1)·64 = 28·64 = 1792.", solution_code="params_a = (3 * 3 * 3 + 1) * 64"),
@@ -120,7 +119,7 @@ q_2 = MultipartQuestion(
                   Mistake("1152 forgets the input channels and the biases.", value=1152),
                   Mistake("75648 is the total of both layers; the question asks for the second layer only.",
                           value=75648),
-                  Mistake(_output_size_says("(kh·kw·cin + 1)·cout"), when=_times_output(73856, 73728))],
+                  Mistake(_output_size_says("(kh·kw·cin + 1)·cout"), when=_times_output((73856, 73728), (28 * 28, 30 * 30, 32 * 32)))],
         hints=["The input of the second layer is the output of the first: how many channels does it have?",
                "cin = 64 (the first layer's filters), cout = 128."],
         solution="(3·3·64 + 1)·128 = 577·128 = 73856.", solution_code="params_b = (3 * 3 * 64 + 1) * 128"),
@@ -134,7 +133,7 @@ q_2 = MultipartQuestion(
                           "placed. Each filter still has 5·5·3 weights.", value=240),
                   Mistake("the stride does not change the number of weights: each filter still has 5·5·3.",
                           value=48),
-                  Mistake(_output_size_says("kh·kw·cin·cout"), when=_times_output(1216, 1200))],
+                  Mistake(_output_size_says("kh·kw·cin·cout"), when=_times_output((1216, 1200), (384 * 216, 1920 * 1080)))],
         hints=["The image size and the stride do not appear in the formula.",
                "Without bias: kh·kw·cin·cout = 5·5·3·16."],
         solution="5·5·3·16 = 1200, the same for any image size. (A single dense unit on the same photo would need "

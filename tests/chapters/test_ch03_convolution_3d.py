@@ -97,6 +97,7 @@ VALUE_MISTAKES = [
     (ch.q_2.b, 1280, "forgets the input channels"),
     (ch.q_2.b, 75648, "total of both layers"),
     (ch.q_2.b, 73856 * 28 * 28, "size of the output"),
+    (ch.q_2.b, 73856 * 3, "3 times the answer"),           # a multiple that is no output size: not that mistake
     (ch.q_2.c, 1216, "use_bias=False"),
     (ch.q_2.c, 400, "forgets the input channels"),
     (ch.q_2.c, 1200 * 384 * 216, "number of multiplications"),
