@@ -110,7 +110,7 @@ def nbgrader_config(site: Path, course_root: Path | None = None) -> str:
 def setup(site: Path = DEFAULT_SITE, *, instructors=("instructor",), students=("student1", "student2"),
           passwords: dict[str, str] | None = None, port: int = 8000, repo: Path = ROOT) -> dict:
     """Users, exchange, per-role configuration, the instructor's course. Returns site.json's content
-    plus the passwords it set (generated for users without one)."""
+    plus the passwords it set (given ones, and generated ones for accounts it created)."""
     if reason := unavailable_reason():
         raise RuntimeError(reason)
     site = Path(site)
@@ -118,9 +118,11 @@ def setup(site: Path = DEFAULT_SITE, *, instructors=("instructor",), students=("
     passwords = dict(passwords or {})
     created = []
     for user in [*instructors, *students]:
-        passwords.setdefault(user, secrets.token_urlsafe(9))
-        if ensure_user(user, passwords[user]):
+        if ensure_user(user, passwords.get(user)):
             created.append(user)
+            if not passwords.get(user):       # a new account gets a generated password; existing ones keep theirs
+                passwords[user] = secrets.token_urlsafe(9)
+                ensure_user(user, passwords[user])
     site.mkdir(parents=True, exist_ok=True)
     os.chmod(site, 0o755)
     exchange = site / "exchange"
@@ -191,8 +193,9 @@ def run(args) -> int:
     print(f"  instructor: {args.instructor}   course folder: {info['course']}")
     for folder, mode in info["opened_folders"]:
         print(f"  note: {folder} was {oct(mode)}; users may now pass through it (o+x) to reach the course's Python")
-    for user, password in info["passwords"].items():
-        print(f"  login {user:<12} password {password}")
+    for user in [args.instructor, *students]:
+        password = info["passwords"].get(user)
+        print(f"  login {user:<12} " + (f"password {password}" if password else "(existing account: its own password)"))
     if args.setup_only:
         return 0
     exe = str(Path(sys.executable).parent / "jupyterhub")
