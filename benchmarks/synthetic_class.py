@@ -128,12 +128,12 @@ def hostile() -> dict[str, object]:
     return out
 
 
-# what each hostile submission must score (max 11): never more than its honest worth. Changed
+# what each hostile submission must score (max 12): never more than its honest worth. Changed
 # metadata is restored from the release before grading (restore_metadata), so those answers count.
-EXPECTED = {"invalid_json": 0, "not_a_notebook": 0, "missing": 0, "deleted_test": 10, "edited_tests": 0,
-            "duplicated_test": 0, "changed_metadata": 11, "wrong_kernelspec": 11, "cell_ids": 11,
-            "infinite_loop": 10, "memory_bomb": 10, "fork_bomb": 10, "huge_output": 10, "network": 10,
-            "snoop": 10, "fake_questions": 0, "patched_engine": 0, "hostile_eq": 0}
+EXPECTED = {"invalid_json": 0, "not_a_notebook": 0, "missing": 0, "deleted_test": 11, "edited_tests": 0,
+            "duplicated_test": 0, "changed_metadata": 12, "wrong_kernelspec": 12, "cell_ids": 12,
+            "infinite_loop": 11, "memory_bomb": 11, "fork_bomb": 11, "huge_output": 11, "network": 11,
+            "snoop": 11, "fake_questions": 0, "patched_engine": 0, "hostile_eq": 0}
 
 
 def write(folder: Path, students: dict) -> None:

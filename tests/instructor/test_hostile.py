@@ -116,7 +116,7 @@ def test_hostile_submission_scores_its_honest_worth(graded, student):
     feedback = graded["course"] / "feedback" / student / CHAPTER / f"{CHAPTER}.html"
     assert feedback.exists()
     # every other student's grade is what it would be without this submission in the class
-    for other, worth in {**synthetic_class.EXPECTED, "full": 11, "noisy": 11}.items():
+    for other, worth in {**synthetic_class.EXPECTED, "full": 12, "noisy": 12}.items():
         if other != student:
             assert float(graded["grades"][other]["score"]) == worth, other
     for other in ("blank", "half"):
@@ -129,7 +129,7 @@ def test_changed_metadata_is_restored_and_said(graded):
     assert any("matching no cell" in n for n in notes), notes
     html = (graded["course"] / "feedback" / "changed_metadata" / CHAPTER / f"{CHAPTER}.html").read_text()
     assert "restored from the released assignment" in html
-    assert float(graded["grades"]["changed_metadata"]["max_score"]) == 11   # the made-up 100-point cell is ignored
+    assert float(graded["grades"]["changed_metadata"]["max_score"]) == 12   # the made-up 100-point cell is ignored
     assert not any("metadata" in n for s in synthetic_class.honest() for n in graded["students"][s]["notes"])
 
 
@@ -138,7 +138,7 @@ def test_honest_students_get_the_serial_grades(graded):
     for student in synthetic_class.honest():
         for column in ("raw_score", "score", "max_score"):
             assert parallel[student][column] == serial[student][column], (student, column)
-    assert float(parallel["full"]["score"]) == 11 and float(parallel["noisy"]["score"]) == 11
+    assert float(parallel["full"]["score"]) == 12 and float(parallel["noisy"]["score"]) == 12
 
 
 def test_per_cell_scores_equal_serial(graded):

@@ -84,5 +84,5 @@ def test_parallel_autograde_into_postgres(postgres, tmp_path, monkeypatch):
     subprocess.run([NBGRADER, "export"], cwd=course, check=True, capture_output=True, env=env)
     with open(course / "grades.csv") as f:
         scores = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
-    assert scores == {"full": 11, "blank": 0, "half": 4, "infinite_loop": 10}
+    assert scores == {"full": 12, "blank": 0, "half": 4, "infinite_loop": 11}
     assert (course / "feedback" / "half" / CHAPTER / f"{CHAPTER}.html").exists()
