@@ -202,10 +202,10 @@ def _q2_training_false(model):
     calls = _base_calls(model, base)
     if calls and all(call.get("training") is False for call in calls):
         return None
-    return ("the base is not called with `training=False`. Build the model with the functional API: "
-            "`features = base(inputs, training=False)`. Then its BatchNormalization layers stay in inference mode "
-            "(their saved statistics) even when you unfreeze the top block for fine-tuning; "
-            "`keras.Sequential([base, ...])` cannot pass that argument.")
+    return ("the base is not called with `training=False`, as the task asks. Build the model with the functional "
+            "API: `features = base(inputs, training=False)` (`keras.Sequential([base, ...])` cannot pass that "
+            "argument). It asks for inference mode in the base; chapter 13 shows that in Keras 3.15 only "
+            "`trainable = False` keeps an unfrozen BatchNormalization layer in inference mode inside `fit`.")
 
 
 def _q2_head(model):

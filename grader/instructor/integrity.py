@@ -58,6 +58,9 @@ SUSPICIOUS_NAMES = {"grader", "binder", "sys", "builtins", "__builtins__", "impo
                     "AssertionError", "assert_check_passed", "assert_hidden_tests_pass", "hidden_tests", "assert_passes_on",
                     "__eq__", "__ne__"}
 
+# As attributes, builtins' names are ordinary methods (`model.compile`, `df.eval`): only the machinery counts.
+SUSPICIOUS_ATTRIBUTES = SUSPICIOUS_NAMES - {"compile", "exec", "eval", "inspect", "sys", "gc", "globals"}
+
 
 def audit_source(source: str) -> list[str]:
     """Lines of one answer cell that touch the grading machinery (empty when clean)."""
@@ -76,7 +79,7 @@ def audit_source(source: str) -> list[str]:
             what = f"uses `{node.id}`"
         elif isinstance(node, ast.Name) and re.fullmatch(r"q_\d+", node.id) and isinstance(node.ctx, (ast.Store, ast.Del)):
             what = f"redefines `{node.id}`"
-        elif isinstance(node, ast.Attribute) and (node.attr in SUSPICIOUS_NAMES or isinstance(node.ctx, ast.Store)
+        elif isinstance(node, ast.Attribute) and (node.attr in SUSPICIOUS_ATTRIBUTES or isinstance(node.ctx, ast.Store)
                                                   and isinstance(node.value, ast.Name)
                                                   and re.fullmatch(r"q_\d+|np|numpy|scipy|signal", node.value.id)):
             what = f"changes or reads `.{node.attr}`"

@@ -27,7 +27,7 @@ VALUE_MISTAKES = [
     (ch.q_1.a, (4, 4, 16), "channel count"),
     (ch.q_1.a, (4, 4, 4), "axis 2 (channels) is wrong"),
     (ch.q_1.a, (1, 4, 4, 8), "batch axis"),
-    (ch.q_1.a, (None, 4, 4, 8), "leading batch axis (None)"),
+    (ch.q_1.a, (None, 4, 4, 8), "batch axis in front"),
     (ch.q_1.a, (8, 4, 4), "channels first"),
     (ch.q_1.a, (4, 4), "three axes"),
     (ch.q_1.b, 392, "two poolings"),

@@ -29,7 +29,7 @@ def test_shipped_file_is_small_and_matches_its_record():
 def test_the_file_is_installed_with_the_package():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["grader"]
-    assert "data/*.keras" in patterns and "data/*.json" in patterns
+    assert "course/data/*.keras" in patterns and "course/data/*.json" in patterns
 
 
 def test_load_base_returns_an_independent_trainable_copy():
