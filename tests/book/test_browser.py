@@ -370,19 +370,10 @@ def survey(browser, site):
         context.close()
 
 
-# Known defects in chapter pages that other work is fixing (issue 16), seen in the survey of the book
-# as built at 00:20 UTC on 2026-12-02; (check, page) -> reason. The test xfails only while the page
-# still has problems (a fixed page passes). Remove an entry once its page passes; add none without a
-# reason.
-_CAPTIONS = "issue 16: chapter figures still plain outputs (hashed file name as alt text, no caption)"
-KNOWN = {
-    ("overflow", "book/ch05_relu"): "issue 16: a long in-line formula in the summary widens the phone page",
-    ("text", "book/ch06_pooling"): "issue 16: glued numbers shown with quotes (‘46%’, ‘40,970’)",
-    ("text", "book/ch11_visualizing"): "issue 16: glued number quoted (‘14,180’) and Grad-CAM formulas with stray $",
-    ("images", "book/ch06_pooling"): _CAPTIONS,
-    ("images", "book/ch10_autoencoder"): _CAPTIONS,
-    ("images", "book/ch11_visualizing"): _CAPTIONS,
-}
+# Known defects in chapter pages that other work is still fixing: (check, page) -> reason. The test
+# xfails only while the page still has problems (a fixed page passes). Empty at 01:05 UTC on
+# 2026-12-02: every page of that build passed. Add an entry only with a reason, remove it once fixed.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def problems_of(survey, doc, check, modes=MODES) -> list[str]:
