@@ -2,7 +2,6 @@
 functions named, arguments copied and checked for changes on every call, time limits that do not
 count imports, shapes, choices, several outputs, hidden tests, hints and progress()."""
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -121,8 +120,6 @@ def test_in_place_change_of_an_argument_is_named_on_every_call(student):
 
 def test_time_limit_does_not_count_an_import(student, monkeypatch):
     import time
-    fake = types.ModuleType("slow_library_for_test")
-
     class SlowFinder:
         def find_spec(self, name, path=None, target=None):
             if name != "slow_library_for_test":
@@ -146,7 +143,6 @@ def test_time_limit_does_not_count_an_import(student, monkeypatch):
     student["relu"] = relu
     assert q.evaluate().status == CORRECT
     sys.modules.pop("slow_library_for_test", None)
-    del fake
 
 
 def test_booleans_where_numbers_are_asked_are_named(student):
