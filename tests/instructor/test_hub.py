@@ -9,6 +9,7 @@ instructor's source or gradebook. One student does fetch and submit in Chromium 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import secrets
@@ -77,8 +78,12 @@ class Hub:
             status, text = e.code, e.read().decode(errors="replace")
         if raw:
             return status, text
-        assert 200 <= status < 300, f"{method} {path}: {status} {text[:500]}"
+        assert 200 <= status < 300, f"{method} {path}: {status} {text[:300]}\n--- hub.log ---\n{self.log_tail()}"
         return json.loads(text) if text.strip() else None
+
+    def log_tail(self, chars: int = 4000) -> str:
+        log = self.site / "hub.log"
+        return log.read_text(errors="replace")[-chars:] if log.exists() else "(no hub.log)"
 
     def start_server(self, user: str) -> str:
         """Spawn the user's JupyterLab; return a token of theirs."""
@@ -155,6 +160,10 @@ def as_instructor(h: Hub, *args: str) -> str:
 def class_hub():
     if reason := hub.unavailable_reason() or sandbox.unavailable_reason():
         pytest.skip(reason)
+    # The Unix users are machine-wide: a second run on this machine (another clone's `make test`) would
+    # delete and re-create them under this one (seen: "Invalid username or password", 403s). Take turns.
+    lock = open("/tmp/convnets-hub-test.lock", "w")   # /tmp, not $TMPDIR: every clone must see it
+    fcntl.flock(lock, fcntl.LOCK_EX)
     for user in (TEACHER, ALICE, BOB):           # leftovers of an interrupted run
         hub.remove_users([user]) if _exists(user) else None
     site = Path(tempfile.mkdtemp(prefix="cnvt-hub-"))
@@ -183,6 +192,7 @@ def class_hub():
         hub.remove_users(info["created_users"])
         hub.restore_modes(info["opened_folders"])
         shutil.rmtree(site, ignore_errors=True)
+        lock.close()
 
 
 def _exists(user):
