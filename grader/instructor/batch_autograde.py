@@ -277,13 +277,10 @@ def _local_results(course, assignment, students, batch, config, jobs, phases, ma
                    use_sandbox, harden, preload, zygotes):
     """This machine's process pool: one scratch course per student, results as workers finish."""
     ctx = multiprocessing.get_context("spawn")
-    slots = ctx.Queue()
-    for i in range(workers):
-        slots.put(i)
     jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
     # the workers start (and import nbgrader) while the parent builds the template and scratch courses
     pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
-                    initargs=(slots, jupyter_path, (str(zygotes), preload) if zygotes else None),
+                    initargs=(jupyter_path, (str(zygotes), preload) if zygotes else None),
                     maxtasksperchild=None)
     with pool:
         template = scratch_course.build_template(course, assignment, batch,

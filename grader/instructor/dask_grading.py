@@ -19,7 +19,6 @@ comes back as ``KilledWorker`` and the student scores 0 with a note.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import os
@@ -35,8 +34,6 @@ from pathlib import Path
 
 from . import course_config, sandbox, scratch_course
 
-SLOT_OFFSET = 32            # Dask worker slots use sandbox uids FIRST_UID + 32 + n: never a local pool's
-SLOT_DIR = Path("/run/convnets-grader") if os.path.isdir("/run") else Path(tempfile.gettempdir()) / "convnets-grader"
 CONNECT_SECONDS = 10
 
 
@@ -215,7 +212,7 @@ class _Worker:
     lock = threading.Lock()
 
     def __init__(self):
-        self.slot_fd, self.slot = _take_slot()
+        self.slot_fd, self.slot = sandbox.take_slot()
         base = None
         try:
             from distributed import get_worker
@@ -248,7 +245,7 @@ class _Worker:
             self.kernelspecs[key] = sandbox.install_kernelspec(self.base / f"spec-{len(self.kernelspecs)}", limits)
         jupyter_path = self.kernelspecs[key]
         os.environ["JUPYTER_PATH"] = str(jupyter_path)
-        os.environ["GRADER_SANDBOX_UID"] = str(sandbox.FIRST_UID + SLOT_OFFSET + self.slot)
+        os.environ["GRADER_SANDBOX_UID"] = str(sandbox.FIRST_UID + self.slot)
         want = (str(jupyter_path), tuple(preload or ()))
         if self.zygote and (self.zygote[0] != want or self.zygote[1].poll() is not None):
             self.zygote[1].kill()
@@ -268,19 +265,6 @@ class _Worker:
         if not preload:
             os.environ.pop("GRADER_ZYGOTE", None)
         return bool(os.environ.get("GRADER_ZYGOTE"))
-
-
-def _take_slot() -> tuple[int, int]:
-    """The first free slot on this machine (a lock file each, held for the process's life)."""
-    SLOT_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for n in range(1000):
-        fd = os.open(SLOT_DIR / f"slot-{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd, n
-        except OSError:
-            os.close(fd)
-    raise RuntimeError("no free grading slot on this machine")
 
 
 _state: _Worker | None = None

@@ -16,13 +16,14 @@ import nbformat
 from . import course_config, limit_notes, merge_results, restore_metadata, sandbox, scratch_course
 
 _slot = 0
+_slot_lock = None       # the slot's lock file, held while this process lives
 
 
-def init_worker(slots, jupyter_path: str | None, warm: tuple[str, list[str]] | None = None) -> None:
-    """Pool initializer: take a slot (its own sandbox uid), point Jupyter at the sandbox kernelspec,
-    and, given ``warm`` = (a folder, the modules to preload), start this worker's kernel zygote."""
-    global _slot
-    _slot = slots.get()
+def init_worker(jupyter_path: str | None, warm: tuple[str, list[str]] | None = None) -> None:
+    """Pool initializer: take a machine-wide slot (its own sandbox uid), point Jupyter at the sandbox
+    kernelspec, and, given ``warm`` = (a folder, the modules to preload), start this worker's zygote."""
+    global _slot, _slot_lock
+    _slot_lock, _slot = sandbox.take_slot()
     course_config.ensure_tools_on_path()
     if jupyter_path:
         os.environ["JUPYTER_PATH"] = jupyter_path

@@ -8,17 +8,22 @@ per submission) with every capability dropped.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]          # .../grader
 KERNEL_NAME = "convnets-sandbox"
 FIRST_UID = 61000                                         # slot n runs as uid FIRST_UID + n
+# Slots are machine-wide (a lock file each): two batches graded at once on one machine (two courses,
+# a Dask worker beside a local run, parallel test workers) never share a uid, so never its process limit.
+SLOT_DIR = Path("/run/convnets-grader") if os.path.isdir("/run") else Path(tempfile.gettempdir()) / "convnets-grader"
 HOME = "/home/student"
 
 
@@ -118,3 +123,17 @@ def kernel_config(limits: Limits, runtime_dir: Path) -> dict:
     return {"Execute": {"kernel_name": KERNEL_NAME, "timeout": limits.cell_seconds, "interrupt_on_timeout": True,
                         "startup_timeout": 60},
             "KernelManager": {"transport": "ipc", "connection_file": str(runtime_dir.resolve() / "kernel.json")}}
+
+
+def take_slot() -> tuple[int, int]:
+    """The first free sandbox slot on this machine: (lock fd, n), held for the calling process's life.
+    Its kernels run as uid FIRST_UID + n."""
+    SLOT_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for n in range(1000):
+        fd = os.open(SLOT_DIR / f"slot-{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd, n
+        except OSError:
+            os.close(fd)
+    raise RuntimeError("no free grading slot on this machine")

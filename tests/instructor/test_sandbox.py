@@ -5,6 +5,8 @@ its work folder and /tmp writable, the zygote's socket out of reach; and it dies
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -201,3 +203,22 @@ def test_tensorflow_class_grades_warm_like_cold(tmp_path):
         {s: r["notes"] for s, r in results["cold"].students.items()}
     full = next(s for s in students if s.endswith("full"))
     assert results["warm"].students[full]["score"] == results["warm"].students[full]["max_score"] > 0
+
+
+def test_zygote_refuses_a_preload_that_started_tensorflows_runtime(tmp_path):
+    """Why forked TensorFlow kernels hung: once a process has run one TensorFlow op, its runtime's
+    thread pools exist, and a child forked from it blocks forever on its first op (measured: import
+    only → the child trains; one op before the fork → the child hangs, 2 of 2). Importing keras
+    starts no thread in the sandbox's environment; anything that runs an op does, and the zygote
+    then refuses to serve (the worker grades with cold kernels) instead of forking hung kernels."""
+    spec = sandbox.install_kernelspec(tmp_path / "batch", LIMITS) / "kernels" / sandbox.KERNEL_NAME / "sandbox.json"
+    env = {**json.loads(spec.read_text())["env"], "HOME": str(tmp_path),
+           "PYTHONPATH": f"{tmp_path}:{Path(grade_worker.__file__).parent}"}
+    (tmp_path / "runs_an_op.py").write_text("import tensorflow as tf\n(tf.constant(1.0) + 1.0).numpy()\n")
+    code = ("import kernel_zygote as z\nprint(z.preload(['keras']), z.threads())\n"
+            "try:\n    z.preload(['runs_an_op'])\nexcept RuntimeError as e:\n    print('refused:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    lines = out.stdout.splitlines()
+    assert lines[:1] == ["[] 1"], out.stdout + out.stderr
+    assert lines[1].startswith("refused: preloading ['runs_an_op'] started"), out.stdout
+    assert lines[1].endswith("warm kernels need none"), out.stdout
