@@ -51,7 +51,7 @@ publish: book
 	$(VENV)/bin/ghp-import --no-jekyll --push --force --message "Publish the book" _build/html
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=30
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"

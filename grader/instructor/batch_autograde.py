@@ -277,7 +277,8 @@ def _local_results(course, assignment, students, batch, config, jobs, phases, ma
                    use_sandbox, harden, preload, zygotes):
     """This machine's process pool: one scratch course per student, results as workers finish."""
     ctx = multiprocessing.get_context("spawn")
-    jupyter_path = str(sandbox.install_kernelspec(batch, limits)) if use_sandbox else None
+    threads = max(1, (os.cpu_count() or 1) // workers)        # the cores each kernel has to itself
+    jupyter_path = str(sandbox.install_kernelspec(batch, limits, threads)) if use_sandbox else None
     # the workers start (and import nbgrader) while the parent builds the template and scratch courses
     pool = ctx.Pool(min(workers, max(len(students), 1)), initializer=init_worker,
                     initargs=(jupyter_path, (str(zygotes), preload) if zygotes else None),

@@ -90,8 +90,13 @@ def _ancestors(paths) -> list[str]:
     return sorted(found - {"/usr"}, key=lambda d: (d.count("/"), d))
 
 
-def install_kernelspec(batch_dir: Path, limits: Limits) -> Path:
-    """Write the sandbox kernelspec under ``batch_dir``; returns the folder to put on JUPYTER_PATH."""
+def install_kernelspec(batch_dir: Path, limits: Limits, threads: int = 1) -> Path:
+    """Write the sandbox kernelspec under ``batch_dir``; returns the folder to put on JUPYTER_PATH.
+
+    ``threads``: the compute threads each kernel may use (BLAS and TensorFlow). The grader runs one
+    kernel per core, so 1 by default: with TensorFlow's own default (every core per kernel) two
+    kernels training at once on 2 cores took 31-32 s each for a chapter-7 notebook, with 1 thread
+    19-20 s (measured, benchmarks/grading.py)."""
     read_only = _read_only_paths()
     settings = {
         "limits": asdict(limits), "bwrap": shutil.which("bwrap"), "python": sys.executable,
@@ -99,7 +104,8 @@ def install_kernelspec(batch_dir: Path, limits: Limits) -> Path:
         "read_only": read_only, "dirs": _ancestors(read_only), "symlinks": _symlinks(),
         "env": {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
                 "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0",
-                "MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                "MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
+                "MKL_NUM_THREADS": str(threads), "TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "1",
                 "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "NBGRADER_EXECUTION": "autograde",
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                 # the kernel imports the grader package this grader runs (the one mounted above), not
