@@ -152,7 +152,9 @@ def main(argv=None) -> int:
             if use_sandbox:
                 jp = sandbox.install_kernelspec(tmp, limits)
                 (tmp / "work").mkdir()
-                env = {"JUPYTER_PATH": str(jp), "GRADER_SANDBOX_WORK": str(tmp / "work")}
+                slot_fd, slot = sandbox.take_slot()      # held while this process lives
+                env = {"JUPYTER_PATH": str(jp), "GRADER_SANDBOX_WORK": str(tmp / "work"),
+                       "GRADER_SANDBOX_UID": str(sandbox.FIRST_UID + slot)}
                 costs["sandboxed kernel start (cold)"] = kernel_start_seconds(sandbox.KERNEL_NAME, env=env)
                 zygote = grade_worker.start_zygote(jp, batch_autograde.warm_modules(parallel / "solutions" / CHAPTER),
                                                    tmp / "zygote")

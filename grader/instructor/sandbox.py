@@ -139,7 +139,11 @@ def take_slot() -> tuple[int, int]:
         fd = os.open(SLOT_DIR / f"slot-{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd, n
         except OSError:
             os.close(fd)
+            continue
+        # Nobody holds the slot, so whatever still runs as its uid is left over from a grader that
+        # died (a SIGKILLed Dask worker's kernels would otherwise run on to their wall-time limit).
+        subprocess.run(["pkill", "-KILL", "-U", str(FIRST_UID + n)], capture_output=True)
+        return fd, n
     raise RuntimeError("no free grading slot on this machine")

@@ -56,15 +56,21 @@ print(json.dumps({
 '''
 
 
+HELD_SLOTS: list[tuple[int, int]] = []
+
+
 def run_probe(batch: Path, warm: bool, code: str = PROBE,
               modules: tuple = ("numpy", "scipy.signal", "ipykernel.kernelapp")):
     from jupyter_client import KernelManager
     jupyter = sandbox.install_kernelspec(batch, LIMITS)
     saved = dict(os.environ)
     zygote = None
+    if not HELD_SLOTS:             # one slot, held until the tests end: nobody else runs as its uid meanwhile
+        HELD_SLOTS.append(sandbox.take_slot())
+    uid = sandbox.FIRST_UID + HELD_SLOTS[0][1]
     try:
         os.environ.update({"JUPYTER_PATH": str(jupyter), "GRADER_SANDBOX_WORK": str(batch / "work"),
-                           "GRADER_SANDBOX_UID": str(sandbox.FIRST_UID)})
+                           "GRADER_SANDBOX_UID": str(uid)})
         os.environ.pop("GRADER_ZYGOTE", None)
         (batch / "work").mkdir()
         runtime = Path(tempfile.mkdtemp(prefix="grk-"))
@@ -88,7 +94,7 @@ def run_probe(batch: Path, warm: bool, code: str = PROBE,
         launcher = km.provisioner.process.pid
         km.shutdown_kernel(now=True)
         shutil.rmtree(runtime, ignore_errors=True)
-        return json.loads("".join(out)), launcher
+        return {**json.loads("".join(out)), "slot_uid": uid}, launcher
     finally:
         if zygote:
             zygote[0].kill()
@@ -111,7 +117,7 @@ def probe(request, probes):
 
 def test_kernel_is_unprivileged(probe):
     kind, facts, _ = probe
-    assert facts["uid"] == facts["gid"] == sandbox.FIRST_UID and facts["groups"] == []
+    assert facts["uid"] == facts["gid"] == facts["slot_uid"] >= sandbox.FIRST_UID and facts["groups"] == []
     assert set(facts["caps"].values()) == {"0000000000000000"}, facts["caps"]
     assert facts["no_new_privs"] == "1"
 
@@ -154,7 +160,7 @@ def test_sandbox_ends_with_the_kernel(probe):
     with pytest.raises(ProcessLookupError):
         os.kill(launcher, 0)
     for _ in range(50):     # SIGKILL is delivered asynchronously: allow it a moment
-        leftover = [p for p in os.listdir("/proc") if p.isdigit() and _uid(p) == sandbox.FIRST_UID]
+        leftover = [p for p in os.listdir("/proc") if p.isdigit() and _uid(p) == facts["slot_uid"]]
         if not leftover:
             break
         time.sleep(0.1)
@@ -222,3 +228,24 @@ def test_zygote_refuses_a_preload_that_started_tensorflows_runtime(tmp_path):
     assert lines[:1] == ["[] 1"], out.stdout + out.stderr
     assert lines[1].startswith("refused: preloading ['runs_an_op'] started"), out.stdout
     assert lines[1].endswith("warm kernels need none"), out.stdout
+
+
+def test_a_new_slot_holder_ends_what_a_dead_grader_left_running():
+    """A SIGKILLed grader (a lost Dask worker) cannot stop its kernels; the next process that takes
+    its slot ends whatever still runs as the slot's uid before grading with it."""
+    if os.geteuid() != 0:
+        pytest.skip("runs a process as the sandbox uid, which needs root")
+    for _ in range(5):                   # other graders on this machine may take slots meanwhile
+        fd, n = sandbox.take_slot()
+        os.close(fd)
+        orphan = subprocess.Popen(["setpriv", f"--reuid={sandbox.FIRST_UID + n}", f"--regid={sandbox.FIRST_UID + n}",
+                                   "--clear-groups", "sleep", "600"])
+        time.sleep(0.2)
+        fd, again = sandbox.take_slot()
+        os.close(fd)
+        if again == n:
+            assert orphan.wait(timeout=10) == -9
+            return
+        orphan.kill()
+        orphan.wait()
+    pytest.skip("the slot was taken by another grader each time")
