@@ -2,16 +2,19 @@
 import csv
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader.authoring import notebooks
 from grader.authoring.notebooks import ROOT
+from offline import OFFLINE_GUARD
 
 # One xdist group per chapter: each chapter's course is built once, on one worker, and
 # chapters spread over the workers.
@@ -20,8 +23,8 @@ pytestmark = pytest.mark.slow
 NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 
 
-def nbgrader(*args, cwd):
-    result = subprocess.run([NBGRADER, *args], cwd=cwd, capture_output=True, text=True, timeout=1800)
+def nbgrader(*args, cwd, env=None):
+    result = subprocess.run([NBGRADER, *args], cwd=cwd, capture_output=True, text=True, timeout=1800, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -70,14 +73,17 @@ def submissions(chapter):
 
 @functools.cache
 def graded(chapter: str):
-    """The chapter's three submissions autograded, feedback generated, grades exported."""
-    import nbformat
+    """The chapter's three submissions autograded (offline), feedback generated, grades exported."""
     root = course(chapter)
     for student, nb in submissions(chapter).items():
         folder = root / "submitted" / student / chapter
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(folder / f"{chapter}.ipynb"))
-    nbgrader("autograde", chapter, "--create", cwd=root)
+    # every kernel autograde starts runs the offline guard first (an IPython start-up file) and notes it
+    startup = root / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-offline.py").write_text(OFFLINE_GUARD + f"\nopen({str(root / 'guarded.log')!r}, 'a').write('kernel\\n')\n")
+    nbgrader("autograde", chapter, "--create", cwd=root, env={**os.environ, "IPYTHONDIR": str(root / "ipython")})
     nbgrader("generate_feedback", chapter, cwd=root)
     nbgrader("export", cwd=root)
     with open(root / "grades.csv") as f:
@@ -102,3 +108,35 @@ def test_feedback_html_names_the_outcomes(chapter):
     html = (root / "feedback" / "half" / chapter / f"{chapter}.html").read_text()
     assert "✓ Correct" in html and "Not attempted" in html
     assert "AssertionError" in html
+
+
+def autograded(chapter: str, student: str):
+    root, _ = graded(chapter)
+    return nbformat.read(str(root / "autograded" / student / chapter / f"{chapter}.ipynb"), as_version=4)
+
+
+def check_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and ".check()" in c.source]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solutions_pass_every_check_offline(chapter):
+    """The full submission (the solutions in the student notebook) shows ✓ at every check, and no
+    kernel opened a network connection (the guard raises on any, which would cost points)."""
+    root, _ = graded(chapter)
+    assert (root / "guarded.log").read_text().count("kernel") == len(submissions(chapter))
+    cells = check_cells(autograded(chapter, "full"))
+    assert cells
+    for cell in cells:
+        text = notebooks.text_of(cell)
+        assert "✓ Correct" in text, f"{cell.source!r} showed {text!r}"
+        assert "✗" not in text and "○" not in text
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_blank_exercise_runs_and_reports_not_attempted(chapter):
+    cells = check_cells(autograded(chapter, "blank"))
+    assert cells
+    for cell in cells:
+        text = notebooks.text_of(cell)
+        assert "○ Not attempted" in text, f"{cell.source!r} showed {text!r}"
