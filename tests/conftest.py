@@ -80,3 +80,16 @@ def build_failure(log: str) -> str:
     if not warnings:
         parts.append(log[-5000:])
     return "the book build failed\n" + "\n\n".join(parts)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`make test` relies on --dist loadgroup to build the book, the hub and each shared course once
+    per run (one worker per group). pytest 9.2 silently broke the grouping of pytest-xdist 3.8
+    (pytest-xdist issue #1386): every worker then built the book. Fail loudly instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    grouped = [item for item in items if item.get_closest_marker("xdist_group")]
+    if grouped and not all("@" in item.nodeid for item in grouped):
+        raise pytest.UsageError("--dist loadgroup does not group tests with this pytest/pytest-xdist pair "
+                                "(pytest-xdist issue #1386): install the versions pinned in requirements.txt")
