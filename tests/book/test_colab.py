@@ -1,7 +1,9 @@
 """The lessons' notebook copies (book/<id>.ipynb), which the lesson pages' launch buttons open: in sync
-with the Markdown, without outputs, kept out of the book, runnable outside the repository."""
+with the Markdown, without outputs, kept out of the book, runnable outside the repository; and no
+book plumbing (glue) in the code a reader of the lessons sees."""
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 
@@ -78,3 +80,20 @@ def test_glue_stand_in_shows_values_when_myst_nb_is_missing(monkeypatch):
     glue("shown", 2)
     assert shown == [2]
     assert ran == [], "inside the repository the grader is installed: nothing may be fetched"
+
+
+PLUMBING = re.compile(r"\bglue\(|\bmyst_nb\b|grader\.course\.prose|\bfrom grader\.course import prose\b")
+HIDDEN = {"remove-cell", "remove-input"}
+
+
+@pytest.mark.parametrize("chapter", LESSONS)
+def test_no_glue_plumbing_in_code_a_reader_sees(chapter):
+    """Glue calls and the prose helper's import sit in cells tagged remove-cell (issue 16: a reader
+    saw `glue(...)` lines in chapters 12 and 13); the asserts that guard the prose go there too."""
+    import jupytext
+    lesson = jupytext.read(ROOT / "book" / f"{chapter}.md")
+    shown = [line.strip() for cell in lesson.cells if cell.cell_type == "code"
+             and not HIDDEN & set(cell.metadata.get("tags", [])) for line in cell.source.splitlines()
+             if PLUMBING.search(line)]
+    assert not shown, f"book/{chapter}.md shows book plumbing: move these lines to a remove-cell cell:\n  " + \
+        "\n  ".join(shown)
