@@ -29,9 +29,12 @@ __all__ = ["____", "x_drop", "digits_q", "train_q", "q_1", "q_2", "q_3", "q_4", 
 x_drop = np.array([[1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
 
 N_TRAIN, EPOCHS, BATCH = 300, 20, 32
-# train_q's time on 2 free CPU cores: question 6's reference run (20 epochs) takes 7.8 s of CPU time (measured
+# train_q's time on 2 CPU cores: question 6's reference run (20 epochs) takes 7.8 s of CPU time (measured
 # with resource.getrusage; wall time on a machine loaded 10-30x was 13-43 s), most of it in epoch 1, where
-# Keras traces the training step; the later epochs take about 0.3 s each.
+# Keras traces the training step; the later epochs take about 0.3 s each. Measured again in a Jupyter kernel
+# (`python -m benchmarks.training_times ch08_augmentation`, load average 4-8 on 2 cores): the baseline cell
+# 5.7-7.3 s CPU (12-15 s wall), the reference answer 7.4-9.6 s CPU (19-21 s wall); at load 2.3 the baseline took
+# 6.2 s CPU, 5.7 s wall, epoch 1 2.4 s and the others 0.1-0.3 s each.
 FIRST_EPOCH_SECONDS, SECONDS_PER_EPOCH = 3.0, 0.3
 
 
@@ -72,9 +75,9 @@ def train_q(model, epochs: int = EPOCHS, seed: int = 0):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=2e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     seconds = 5 * round((FIRST_EPOCH_SECONDS + SECONDS_PER_EPOCH * (epochs - 1)) / 5) or 5
-    print(f"training {epochs} epochs on {N_TRAIN} digits, validating on {len(x_val)}: about {seconds} s on 2 CPU "
-          "cores (longer on a busy machine), most of it in epoch 1 (Keras builds the training step); one line per "
-          "epoch:", flush=True)
+    print(f"training {epochs} epochs on {N_TRAIN} digits, validating on {len(x_val)}: about {seconds} s of CPU time "
+          "on 2 cores (the wall time is longer when other work shares the machine), epoch 1 the slowest (Keras "
+          "builds the training step); one line per epoch:", flush=True)
     record_fit(model, x_train)
     history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0, shuffle=False,
                         callbacks=[epoch_log(epochs)])

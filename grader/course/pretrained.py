@@ -10,7 +10,8 @@ ImageNet weights need a download, so the course trains a small base itself and s
   The base never saw a 5, 6, 7, 8 or 9.
 
 ``load_base()`` returns a fresh copy of the shipped base (its own weights each call).
-``python -m grader.course.pretrained`` retrains it (seeded, about a minute on 2 CPU cores) and rewrites
+``python -m grader.course.pretrained`` retrains it (seeded; about a minute: 52 s of CPU time and 43 s of wall time
+on 2 CPU cores at load average 2.3, measured) and rewrites
 the file and its record ``course_base.json`` (source-task accuracy, training time, versions).
 """
 from __future__ import annotations

@@ -281,7 +281,7 @@ def test_train_q_shows_progress_and_a_time_estimate(capsys):
     model = keras.Sequential([keras.Input((28, 28, 1)), L.Flatten(), L.Dense(10, activation="softmax")])
     history = ch.train_q(model, epochs=2)
     out = capsys.readouterr().out
-    assert "about 5 s on 2 CPU cores" in out and "epoch 1/2: loss" in out and "epoch 2/2" in out
+    assert "about 5 s of CPU time on 2 cores" in out and "epoch 1/2: loss" in out and "epoch 2/2" in out
     assert len(history.history["loss"]) == 2
 
 
