@@ -267,15 +267,15 @@ def _frozen(image):
     return image
 
 
-def _judged_after_mistakes(reference, mistakes, diagnose, rtol, atol):
+def _judged_after_mistakes(mistakes, diagnose, rtol, atol):
     """check_args for a function of a Keras model: a wrong result is named by the known mistake that gives
     it, else ``diagnose(arr, expected, args)`` may name what is wrong; when the values are right but come
     as a tensor, say that the task asks for a numpy array."""
-    def check(args, kwargs, got):
+    def check(args, kwargs, got, expected):
         arr = to_array(got)
         if arr is None:
             return None                                   # the engine says what was returned instead
-        expected = np.asarray(reference(*args, **kwargs))
+        expected = np.asarray(expected)                   # the engine's (kept) result of ``reference``
         if same_values(arr, expected, rtol, atol):
             if is_tensor(got):
                 return ("the values are right, but the function returns a TensorFlow tensor; the task asks for a "
@@ -510,7 +510,7 @@ q_4 = FunctionQuestion(
     "ascent_step", reference_ascent_step, [_ascent_case(0, 3, 0.01)],
     hidden_cases=[_ascent_case(1, 10, 0.05), _ascent_case(1, 0, 0.02), _ascent_case(0, 15, 1.0)],
     mistakes=_ASCENT_MISTAKES, explain=_EXPLAIN, rtol=1e-5, atol=2e-5, time_limit=10.0,
-    check_args=[_judged_after_mistakes(reference_ascent_step, _ASCENT_MISTAKES, _diagnose_ascent, 1e-5, 2e-5)],
+    check_args=[_judged_after_mistakes(_ASCENT_MISTAKES, _diagnose_ascent, 1e-5, 2e-5)],
     hints=["Inside `with tf.GradientTape() as tape:`, watch `x = tf.convert_to_tensor(image)` and compute "
            "`loss = tf.reduce_mean(feature_model(x)[..., filter_index])`; then `grads = tape.gradient(loss, x)`.",
            "Normalise: `grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-5)`. Ascent *adds* it: "
@@ -652,7 +652,7 @@ q_5 = FunctionQuestion(
     "grad_cam", reference_grad_cam, [_cam_case(0, 0, "conv2")],
     hidden_cases=[_cam_case(1, 2, "conv3"), _cam_case(2, 1, "conv3"), _cam_case(2, 3, "conv1")],
     mistakes=_CAM_MISTAKES, explain=_EXPLAIN, rtol=1e-4, atol=1e-5, time_limit=10.0,
-    check_args=[_judged_after_mistakes(reference_grad_cam, _CAM_MISTAKES, _diagnose_cam, 1e-4, 1e-5)],
+    check_args=[_judged_after_mistakes(_CAM_MISTAKES, _diagnose_cam, 1e-4, 1e-5)],
     hints=["Build `cam_model = keras.Model(model.input, [model.get_layer(layer_name).output, model.output])`; in a "
            "`tf.GradientTape`, run it on `image[np.newaxis]` (a batch of one) and take `score = scores[:, class_index]`.",
            "`grads = tape.gradient(score, maps)` has shape (1, h, w, k). The channel weights are "

@@ -75,8 +75,17 @@ def case(*args, **kwargs) -> Case:
     return Case(args, kwargs)
 
 
+@functools.lru_cache(maxsize=None)
+def _takes_expected(check: Callable) -> bool:
+    try:
+        return "expected" in inspect.signature(check).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def case_from(make: Callable, label: str) -> Case:
-    """A case whose arguments are built fresh for every call by ``make()``."""
+    """A case whose arguments are built fresh for every call by ``make()``. ``make`` must build the
+    same values every time (seeded): the reference's result on them is computed once and kept."""
     return Case(make=make, label=label)
 
 
@@ -198,7 +207,8 @@ class FunctionQuestion(Question):
       libraries the student's code must not call (named, and never ✓);
     - ``explain``: ``{"text in an error message": "what it usually means"}`` for errors students meet;
     - ``check_args``: functions ``(args, kwargs, result) -> message or None`` run after each call
-      (e.g. "the base model is still trainable");
+      (e.g. "the base model is still trainable"); one with a parameter named ``expected`` also gets
+      the reference's result for that input;
     - ``hidden_cases``: more inputs (or a function making them) for the hidden test;
     - ``time_limit`` (seconds of the student's own code), ``rtol``/``atol``.
     Arguments are copied for every call and checked for changes in place.
@@ -292,7 +302,8 @@ class FunctionQuestion(Question):
                     f"(`{changed} = {changed}.copy()` first) or build a new result.")
         for check in self.check_args:
             try:
-                message = check(args, kwargs, got)
+                message = (check(args, kwargs, got, expected=self._expected(c)) if _takes_expected(check)
+                           else check(args, kwargs, got))
             except Exception as exc:
                 message = f"checking what `{call}` did failed: {type(exc).__name__}: {safe_text(exc)}"
             if message:
@@ -303,12 +314,10 @@ class FunctionQuestion(Question):
         return self._compare(call, c, got, expected, None)
 
     def _expected(self, c: Case):
-        if c.make is not None:
-            args, kwargs = c.fresh()
-            return self.reference(*args, **kwargs)
         key = id(c)
         if key not in self._reference_cache:
-            self._reference_cache[key] = (c, self.reference(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)))
+            args, kwargs = c.fresh() if c.make is not None else (copy.deepcopy(c.args), copy.deepcopy(c.kwargs))
+            self._reference_cache[key] = (c, self.reference(*args, **kwargs))
         return self._reference_cache[key][1]
 
     def _param_names(self, c: Case) -> list[str]:
